@@ -1,0 +1,91 @@
+"""The lexical analyzer: folding, French elisions, stop words, Snowball stemming.
+
+The same function analyzes chunks at index time (in the chunk's language) and questions at
+query time (in every language the index holds, so an English "festivals" still meets the
+French stem of "festivals").
+"""
+
+import functools
+import re
+import unicodedata
+
+import Stemmer
+from bm25s import stopwords as bm25s_stopwords
+
+# ISO 639-1 → Snowball algorithm (PyStemmer) and bm25s stop-word list.
+STEMMERS = {
+    "fr": "french",
+    "en": "english",
+    "it": "italian",
+    "de": "german",
+    "es": "spanish",
+    "pt": "portuguese",
+    "nl": "dutch",
+    "ar": "arabic",
+    "ru": "russian",
+    "sv": "swedish",
+    "da": "danish",
+    "no": "norwegian",
+    "tr": "turkish",
+}
+_STOPWORDS = {
+    "fr": bm25s_stopwords.STOPWORDS_FRENCH,
+    "en": bm25s_stopwords.STOPWORDS_EN,
+    "it": bm25s_stopwords.STOPWORDS_ITALIAN,
+    "de": bm25s_stopwords.STOPWORDS_GERMAN,
+    "es": bm25s_stopwords.STOPWORDS_SPANISH,
+    "pt": bm25s_stopwords.STOPWORDS_PORTUGUESE,
+    "nl": bm25s_stopwords.STOPWORDS_DUTCH,
+    "ru": bm25s_stopwords.STOPWORDS_RUSSIAN,
+    "sv": bm25s_stopwords.STOPWORDS_SWEDISH,
+    "da": bm25s_stopwords.STOPWORDS_DANISH,
+    "no": bm25s_stopwords.STOPWORDS_NORWEGIAN,
+    "tr": bm25s_stopwords.STOPWORDS_TURKISH,
+}
+# French elided articles and pronouns (l'eau, qu'il, jusqu'à): dropped with their apostrophe.
+_ELISION = re.compile(r"\b(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu)['’ʼ]", re.IGNORECASE)
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents: 'Étang' → 'etang'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@functools.cache
+def _stemmer(lang: str):
+    name = STEMMERS.get(lang)
+    return Stemmer.Stemmer(name) if name else None
+
+
+@functools.cache
+def _stopwords(lang: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in _STOPWORDS.get(lang, ()))
+
+
+def base_lang(lang: str | None) -> str:
+    """'fr+en' → 'fr', 'en-GB' → 'en', None → 'fr'."""
+    return (lang or "fr").split("+")[0].split("-")[0].lower()
+
+
+def words(text: str) -> list[str]:
+    """Folded word tokens, without elided articles; no stop-word removal, no stemming."""
+    return _TOKEN.findall(fold(_ELISION.sub(" ", text)))
+
+
+def analyze(text: str, lang: str | None = "fr") -> list[str]:
+    """Index terms of `text` in language `lang`."""
+    lang = base_lang(lang)
+    stop = _stopwords(lang)
+    tokens = [t for t in words(text) if t not in stop and (len(t) > 1 or t.isdigit())]
+    stemmer = _stemmer(lang)
+    return stemmer.stemWords(tokens) if stemmer else tokens
+
+
+def analyze_query(text: str, langs) -> list[str]:
+    """Query terms: the union of the analyses in each language, first occurrence order."""
+    terms: dict[str, None] = {}
+    for lang in langs:
+        terms.update(dict.fromkeys(analyze(text, lang)))
+    return list(terms)

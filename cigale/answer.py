@@ -1,0 +1,274 @@
+"""The extractive answer: the few sentences of the sources that best answer, each cited.
+
+No language model: sentences are chosen among the top documents' best chunks by embedding
+similarity to the question plus lexical evidence, near-duplicates are dropped, and each one
+keeps its exact span in its document, so every statement can be checked. When the evidence
+is weak the answer abstains, in the question's language, and still lists the closest sources.
+"""
+
+import math
+import re
+from dataclasses import asdict, dataclass, field
+
+from cigale.analysis import analyze, analyze_query, base_lang
+from cigale.chunks import sentences
+
+MAX_SENTENCES = 3
+CANDIDATE_DOCS = 4
+# Each sentence costs the model ~23 ms on 2 cores (bench/answers.py): a handful per question.
+CANDIDATES_EMBEDDED = 3
+NEAR_DUPLICATE = 0.6  # word-set Jaccard above which two sentences say the same thing
+SENTENCE_MARGIN = 0.06  # a further sentence must score within this of the best one
+
+ABSTAIN = {
+    "fr": "Je n'ai pas trouvé de réponse fiable dans mes sources.",
+    "en": "I found no reliable answer in my sources.",
+    "it": "Non ho trovato una risposta affidabile nelle mie fonti.",
+    "es": "No he encontrado una respuesta fiable en mis fuentes.",
+    "de": "Ich habe in meinen Quellen keine verlässliche Antwort gefunden.",
+    "pt": "Não encontrei uma resposta fiável nas minhas fontes.",
+    "nl": "Ik heb geen betrouwbaar antwoord gevonden in mijn bronnen.",
+    "ar": "لم أجد إجابة موثوقة في مصادري.",
+}
+CLOSEST = {"fr": "Sources les plus proches :", "en": "Closest sources:"}
+
+
+@dataclass(frozen=True)
+class PlaceRef:
+    insee: str
+    name: str
+    territory: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    doc_id: str
+    title: str
+    url: str | None
+    source: str | None
+    places: tuple[str, ...]
+    spans: tuple[tuple[int, int], ...] = ()  # offsets of the quoted sentences in the document text
+    quotes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str  # as shown in the answer, citation marker excluded
+    citation: int
+    doc_id: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    lang: str
+    answer: str
+    abstained: bool
+    confidence: float
+    citations: tuple[Citation, ...]
+    places: tuple[PlaceRef, ...]
+    sentences: tuple[Sentence, ...] = ()
+    kind: str = "extractive"
+    evidence: dict = field(default_factory=dict, compare=False)
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["citations"] = [
+            {**asdict(c), "places": list(c.places), "spans": [list(s) for s in c.spans], "quotes": list(c.quotes)}
+            for c in self.citations
+        ]
+        out["places"] = [asdict(p) for p in self.places]
+        out["sentences"] = [asdict(s) for s in self.sentences]
+        return out
+
+
+@dataclass
+class _Candidate:
+    hit_rank: int
+    doc: object
+    start: int
+    end: int
+    lexical: float = 0.0
+    dense: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return self.doc.text[self.start : self.end]
+
+
+def answer_question(question, hits, store, embedder, territory, settings, lexical_weight=1.0) -> Answer:
+    docs = store.get_documents([h.doc_id for h in hits[:CANDIDATE_DOCS]])
+    chunks = store.get_chunks([h.chunk_id for h in hits[:CANDIDATE_DOCS]])
+    qvec = embedder.query(question.text)
+    q_terms = _content_terms(question)
+
+    candidates = []
+    for rank, hit in enumerate(hits[:CANDIDATE_DOCS]):
+        doc, chunk = docs[hit.doc_id], chunks[hit.chunk_id].chunk
+        for a, b in sentences(doc.text, chunk.start, chunk.end):
+            cand = _Candidate(rank, doc, a, b)
+            cand.lexical = _overlap(q_terms, cand.text + " " + doc.title, question.lang, doc.lang)
+            candidates.append(cand)
+    # Embedding every sentence would cost too much per question: the lexically and
+    # rank-wise most promising ones go to the model, in one batch.
+    candidates.sort(key=lambda c: (-(c.lexical + _rank_prior(c.hit_rank)), c.hit_rank, c.start))
+    candidates = candidates[:CANDIDATES_EMBEDDED]
+    if candidates:
+        vectors = embedder.passages([_in_context(c) for c in candidates])
+        for c, v in zip(candidates, vectors):
+            c.dense = float(v @ qvec)
+
+    chosen = _choose(candidates)
+    evidence = _evidence(question, hits, chosen, q_terms, lexical_weight)
+    confidence = _confidence(evidence)
+    abstained = not chosen or confidence < settings.min_confidence
+    citations, shown = _cite(chosen if not abstained else [], hits, docs, store)
+    if abstained:
+        text = ABSTAIN.get(question.lang, ABSTAIN["en"])
+        citations = _closest(hits[:3], store)
+    else:
+        text = " ".join(f"{s.text} [{s.citation}]" for s in shown)
+    return Answer(
+        question=question.text,
+        lang=question.lang,
+        answer=text,
+        abstained=abstained,
+        confidence=round(confidence, 3),
+        citations=tuple(citations),
+        places=_places(question, citations, territory),
+        sentences=tuple(shown),
+        evidence=evidence,
+    )
+
+
+def _content_terms(question) -> list[str]:
+    """The question's terms in its own language, place names left out (they are matched apart)."""
+    text = question.text
+    for m in sorted(question.places, key=lambda m: -m.start):
+        text = text[: m.start] + " " + text[m.end :]
+    return analyze(text, question.lang)
+
+
+def _overlap(q_terms, text: str, q_lang: str, doc_lang: str | None) -> float:
+    if not q_terms:
+        return 0.0
+    found = set(analyze_query(text, dict.fromkeys((base_lang(q_lang), base_lang(doc_lang)))))
+    return sum(t in found for t in q_terms) / len(q_terms)
+
+
+def _rank_prior(rank: int) -> float:
+    return 0.25 / (1 + rank)
+
+
+def _in_context(c: _Candidate) -> str:
+    # The model's time grows with length; a sentence's first 200 characters carry its gist.
+    return f"{c.doc.title} — {c.text}"[:200]
+
+
+def _score(c: _Candidate) -> float:
+    return c.dense + 0.15 * c.lexical + _rank_prior(c.hit_rank)
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def _choose(candidates) -> list[_Candidate]:
+    ranked = sorted(candidates, key=_score, reverse=True)
+    chosen = []
+    for c in ranked:
+        if len(chosen) == MAX_SENTENCES or (chosen and _score(c) < _score(chosen[0]) - SENTENCE_MARGIN):
+            break
+        w = _words(c.text)
+        if any(len(w & _words(o.text)) / max(1, len(w | _words(o.text))) > NEAR_DUPLICATE for o in chosen):
+            continue
+        chosen.append(c)
+    return chosen
+
+
+def _evidence(question, hits, chosen, q_terms, lexical_weight) -> dict:
+    best = chosen[0] if chosen else None
+    return {
+        "lexical_weight": lexical_weight,
+        "top_dense": hits[0].signals.get("dense", 0.0) if hits else 0.0,
+        "sentence_dense": best.dense if best else 0.0,
+        "coverage": best.lexical if best else 0.0,
+        "place_named": bool(question.communes),
+        "place_found": bool(question.communes)
+        and bool(hits)
+        and bool(set(hits[0].places) & (question.communes | set(question.place_codes))),
+        "terms": len(q_terms),
+    }
+
+
+def _confidence(e: dict) -> float:
+    """A logistic blend of the evidence; weights set on the dev questions (README).
+
+    Lexical coverage (the share of the question's own words found in the chosen sentence)
+    counts as much as the collection speaks the question's language, like BM25 in search.
+    """
+    z = 25 * (e["sentence_dense"] - 0.81) + 6 * e["lexical_weight"] * (e["coverage"] - 0.3)
+    if e["place_named"] and not e["place_found"]:
+        z -= 2.0
+    return 1 / (1 + math.exp(-z))
+
+
+def _cite(chosen, hits, docs, store):
+    """Number the sources by first use, best sentence's document first; order the sentences."""
+    order = {}
+    for c in chosen:
+        order.setdefault(c.doc.id, len(order) + 1)
+    shown = sorted(chosen, key=lambda c: (order[c.doc.id], c.start))
+    sentences_out, spans = [], {}
+    for c in shown:
+        text = " ".join(c.text.split())
+        if not _mentions_title(text, c.doc.title):
+            text = f"{c.doc.title} — {text}"
+        text = text if text.endswith((".", "!", "?", "…")) else text + "."
+        sentences_out.append(Sentence(text, order[c.doc.id], c.doc.id, c.start, c.end))
+        spans.setdefault(c.doc.id, []).append((c.start, c.end))
+    citations = []
+    for doc_id, n in order.items():
+        d = docs[doc_id]
+        citations.append(
+            Citation(
+                n,
+                d.id,
+                d.title,
+                d.url,
+                d.source,
+                d.places,
+                tuple(spans[doc_id]),
+                tuple(d.text[a:b] for a, b in spans[doc_id]),
+            )
+        )
+    return citations, sentences_out
+
+
+def _mentions_title(text: str, title: str) -> bool:
+    significant = [w for w in _words(title) if len(w) > 3]
+    return bool(significant) and sum(w in _words(text) for w in significant) >= max(1, len(significant) // 2)
+
+
+def _closest(hits, store) -> list[Citation]:
+    docs = store.get_documents([h.doc_id for h in hits])
+    return [Citation(i, h.doc_id, h.title, h.url, h.source, docs[h.doc_id].places) for i, h in enumerate(hits, 1)]
+
+
+def _places(question, citations, territory) -> tuple[PlaceRef, ...]:
+    codes = list(question.place_codes)
+    for c in citations:
+        codes.extend(c.places)
+    out = {}
+    for code in territory.normalize(codes):
+        commune = territory.commune(code)
+        if commune:
+            sub = territory.subterritories[commune.territory]
+            out.setdefault(code, PlaceRef(commune.insee, commune.name, sub.name))
+        else:
+            sub = territory.subterritories[code]
+            out.setdefault(code, PlaceRef(code, sub.name, sub.name))
+    return tuple(out.values())

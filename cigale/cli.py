@@ -1,0 +1,285 @@
+"""The command line: `cigale ingest | search | ask | eval | chat | settings`.
+
+Errors are translated here, and only here: a CigaleError prints its message and exits
+with its code; anything else is a bug and keeps its traceback.
+"""
+
+import argparse
+import json
+import sys
+import time
+
+from cigale.errors import CigaleError, QuestionError
+from cigale.settings import Mode, Settings
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args) or 0
+    except CigaleError as exc:
+        print(f"cigale: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("\ncigale: interrupted; the index is as it was before this command.", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cigale", description="An answer engine for a territory.")
+    sub = parser.add_subparsers(dest="command")
+
+    def command(name, run, help):
+        p = sub.add_parser(name, help=help, description=help)
+        p.add_argument("--data", metavar="DIR", help="data directory (env CIGALE_DATA, default ./cigale-data)")
+        p.set_defaults(run=run)
+        return p
+
+    p = command("ingest", cmd_ingest, "Add files or folders (JSONL, Markdown, text, HTML, PDF, CSV) to the index.")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--prune", action="store_true", help="remove documents whose source is gone")
+    p.add_argument("--csv-map", metavar="FIELD=COLUMN,...", help="CSV column mapping, e.g. title=nom,text=description")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    for name, run, help in (
+        ("search", cmd_search, "Ranked documents for a question."),
+        ("ask", cmd_ask, "A short grounded answer with numbered citations."),
+    ):
+        p = command(name, run, help)
+        p.add_argument("question", nargs="?")
+        p.add_argument("--lang", help="the question's language (ISO 639-1); detected otherwise")
+        p.add_argument("--json", action="store_true", help="print JSON")
+        p.add_argument("--queries", metavar="Q.jsonl", help="batch mode: one question per line")
+        p.add_argument("--equity", choices=("on", "off"), help="equity-aware ranking (default from settings)")
+        p.add_argument("--commune", action="append", default=[], help="keep documents about this commune (INSEE)")
+        p.add_argument("--territory", action="append", default=[], help="keep documents about this sub-territory")
+        p.add_argument("--theme", action="append", default=[], help="keep documents whose theme starts with this")
+        p.add_argument("--doc-lang", action="append", default=[], help="keep documents in this language")
+        p.add_argument("--from", dest="date_from", help="keep events/documents dated on or after (YYYY-MM-DD)")
+        p.add_argument("--to", dest="date_to", help="keep events/documents dated on or before (YYYY-MM-DD)")
+        if name == "search":
+            p.add_argument("--k", type=int, default=10, help="number of results (default 10; 100 for --run)")
+            p.add_argument("--mode", choices=[m.value for m in Mode])
+            p.add_argument("--run", metavar="OUT.trec", help="batch mode: write a TREC run")
+        else:
+            p.add_argument("--out", metavar="A.jsonl", help="batch mode: write one answer per line")
+
+    p = command("eval", cmd_eval, "nDCG@10, Recall@20, MRR@10 and latency on a question set.")
+    p.add_argument("--queries", required=True, metavar="Q.jsonl")
+    p.add_argument("--qrels", required=True, metavar="QRELS")
+    p.add_argument("--mode", choices=[m.value for m in Mode])
+    p.add_argument("--equity", choices=("on", "off"))
+    p.add_argument("--json", action="store_true")
+
+    command("init", cmd_init, "Build the starter corpus from the territory pack (idempotent).")
+    command("chat", cmd_chat, "Ask questions interactively in the terminal.")
+    command("stats", cmd_stats, "What the data directory holds.")
+    command("settings", cmd_settings, "Every setting, its value and where it can be set.")
+    return parser
+
+
+def _engine(args, read_only=False):
+    from cigale.engine import Engine
+
+    overrides = {"data_dir": args.data}
+    if getattr(args, "equity", None):
+        overrides["equity"] = args.equity == "on"
+    return Engine.open(settings=Settings.load(**overrides), read_only=read_only)
+
+
+def _filters(args):
+    from cigale.search import Filters
+
+    return (
+        Filters(
+            tuple(args.commune),
+            tuple(args.territory),
+            tuple(args.theme),
+            tuple(args.doc_lang),
+            args.date_from,
+            args.date_to,
+        )
+        or None
+    )
+
+
+def cmd_ingest(args):
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    options = {}
+    if args.csv_map:
+        pairs = [p.split("=", 1) for p in args.csv_map.split(",") if p]
+        if any(len(p) != 2 for p in pairs):
+            raise QuestionError("--csv-map takes FIELD=COLUMN pairs separated by commas.")
+        options["csv_map"] = dict(pairs)
+    engine = _engine(args)
+    console = Console(stderr=True)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=args.json,
+    ) as bar:
+        task = bar.add_task("Embedding chunks", total=None)
+        report = engine.ingest(
+            args.paths,
+            prune=args.prune,
+            options=options,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        for e in report.failed:
+            console.print(f"[red]failed[/red] {e.path}: {e.reason}", highlight=False)
+        console.print(
+            f"{report.files} files: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+            f"{report.deleted} removed, {len(report.failed)} failed; {report.chunks} chunks "
+            f"({report.embedded} embedded) in {report.seconds:.1f}s",
+            highlight=False,
+        )
+    return 1 if report.failed and not (report.added or report.updated or report.unchanged) else 0
+
+
+def cmd_init(args):
+    engine = _engine(args)
+    report = engine.ingest_starter()
+    print(f"starter corpus for {engine.territory.name}: {report.added} added, {report.updated} updated, "
+          f"{report.unchanged} unchanged ({report.embedded} chunks embedded) in {engine.settings.data_dir}")
+
+
+def cmd_search(args):
+    from cigale.evaluate import load_queries, run_search, write_trec
+
+    engine = _engine(args)
+    if args.queries:
+        if not args.run:
+            raise QuestionError("--queries needs --run OUT.trec for search.")
+        k = args.k if args.k != 10 else 100
+        run, _ = run_search(engine, load_queries(args.queries), k=k, mode=args.mode)
+        write_trec(run, args.run, tag=f"cigale-{args.mode or engine.settings.mode.value}")
+        print(f"wrote {sum(map(len, run.values()))} lines for {len(run)} questions to {args.run}")
+        return
+    hits = engine.search(_required(args.question), k=args.k, mode=args.mode, filters=_filters(args), lang=args.lang)
+    if args.json:
+        print(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=2))
+        return
+    for rank, h in enumerate(hits, 1):
+        places = ", ".join(_place_name(engine, p) for p in h.places[:4])
+        print(f"{rank:>2}. {h.title}  [{h.score:.3f}]  {h.doc_id}")
+        if places or h.source:
+            print(f"    {places}{' · ' if places and h.source else ''}{(h.source or '')[:80]}")
+        print(f"    {h.snippet}")
+
+
+def cmd_ask(args):
+    engine = _engine(args)
+    if args.queries:
+        from cigale.evaluate import load_queries
+
+        if not args.out:
+            raise QuestionError("--queries needs --out A.jsonl for ask.")
+        queries = load_queries(args.queries)
+        with open(args.out, "w", encoding="utf-8") as out:
+            for q in queries:
+                answer = engine.ask(q.text, lang=q.lang, filters=_filters(args))
+                out.write(json.dumps({"id": q.id, **answer.to_dict()}, ensure_ascii=False) + "\n")
+        print(f"wrote {len(queries)} answers to {args.out}")
+        return
+    answer = engine.ask(_required(args.question), lang=args.lang, filters=_filters(args))
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_answer(answer)
+
+
+def _print_answer(answer):
+    print(answer.answer)
+    print()
+    for c in answer.citations:
+        print(f"[{c.n}] {c.title}" + (f" — {c.source[:70]}" if c.source else ""))
+        if c.url:
+            print(f"    {c.url}")
+    if answer.places:
+        print("\nPlaces: " + ", ".join(f"{p.name} ({p.territory})" for p in answer.places))
+
+
+def cmd_eval(args):
+    from cigale.evaluate import latency_summary, load_qrels, load_queries, run_search, score
+
+    engine = _engine(args)
+    queries = load_queries(args.queries)
+    run_search(engine, queries[:3], k=100, mode=args.mode)  # warm-up: model and caches
+    run, latencies = run_search(engine, queries, k=100, mode=args.mode)
+    result = {
+        "mode": args.mode or engine.settings.mode.value,
+        **score(run, load_qrels(args.qrels)),
+        "latency": latency_summary(latencies),
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(
+            f"mode {result['mode']} on {result['questions']} judged questions: nDCG@10 {result['ndcg@10']:.4f}  "
+            f"Recall@20 {result['recall@20']:.4f}  MRR@10 {result['mrr@10']:.4f}  "
+            f"latency p50 {result['latency']['p50_ms']} ms, p95 {result['latency']['p95_ms']} ms"
+        )
+
+
+def cmd_chat(args):
+    engine = _engine(args)
+    engine.refresh()
+    print("Cigale — ask about the territory (empty line or Ctrl-D to quit).")
+    while True:
+        try:
+            question = input("\n? ").strip()
+        except EOFError:
+            break
+        if not question:
+            break
+        started = time.perf_counter()
+        try:
+            _print_answer(engine.ask(question))
+        except QuestionError as exc:
+            print(exc.message)
+        print(f"({(time.perf_counter() - started) * 1000:.0f} ms)")
+
+
+def cmd_stats(args):
+    print(json.dumps(_engine(args, read_only=True).stats(), indent=2))
+
+
+def cmd_settings(args):
+    current = Settings.load(data_dir=args.data)
+    for name, default, help in Settings.describe():
+        value = getattr(current, name)
+        value = value.value if hasattr(value, "value") else value
+        print(
+            f"{name} = {value!s}    (env CIGALE_{name.upper()}; default {getattr(default, 'value', default)!s})\n    {help}"
+        )
+
+
+def _required(question):
+    if question is None:
+        raise QuestionError("Give a question, or --queries FILE for batch mode.")
+    return question
+
+
+def _place_name(engine, code):
+    commune = engine.territory.commune(code)
+    if commune:
+        return commune.name
+    sub = engine.territory.subterritories.get(code)
+    return sub.name if sub else code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,263 @@
+"""Search: a question → ranked documents (hits), by BM25, dense retrieval or both fused.
+
+Chunks are scored, then each document takes its best chunk's score (max-pooling). Hybrid
+fusion is Reciprocal Rank Fusion (Cormack et al. 2009) or a weighted sum of normalised
+scores; the README gives the measurements behind the default. A question that names places
+ranks the documents about those places first; a question that names none is ranked on
+relevance alone.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cigale.analysis import analyze_query
+from cigale.errors import QuestionError
+from cigale.language import detect
+from cigale.settings import Fusion, Mode
+from cigale.territory import METROPOLIS
+from cigale.territory.places import PlaceMatch
+
+# Bonuses added to a relevance score normalised to [0, 1]. A clearly named place puts the
+# documents declared about it first (a filter that still shows the rest after them).
+CLEAR_PLACE_BONUS = 1.0
+MENTION_BONUS = 0.3
+WEAK_PLACE_BONUS = 0.3
+# When relevance is close, a source in the question's language comes first.
+SAME_LANGUAGE_BONUS = 0.05
+SNIPPET_CHARS = 280
+STRIP_PLACES = True
+LEXICAL_FLOOR = 0.3
+LEXICAL_MAJORITY = 0.5  # a language spoken by half the collection gets full lexical weight
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    lang: str
+    places: tuple[PlaceMatch, ...] = ()
+    communes: frozenset[str] = frozenset()  # every commune the named places cover
+    clear: bool = False  # a place is named unambiguously
+
+    @property
+    def without_places(self) -> str:
+        """The question with the place names taken out: what is asked about the place."""
+        text = self.text
+        for m in sorted(self.places, key=lambda m: -m.start):
+            text = text[: m.start] + " " + text[m.end:]
+        return " ".join(text.split())
+
+    @property
+    def place_codes(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m.code for m in self.places if m.code != METROPOLIS))
+
+
+@dataclass(frozen=True)
+class Filters:
+    communes: tuple[str, ...] = ()
+    territories: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    langs: tuple[str, ...] = ()
+    date_from: str | None = None  # ISO dates; a document is kept if its [start, end] meets the range
+    date_to: str | None = None
+
+    def __bool__(self) -> bool:
+        return any((self.communes, self.territories, self.themes, self.langs, self.date_from, self.date_to))
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc_id: str
+    score: float
+    title: str
+    snippet: str
+    chunk_id: int
+    places: tuple[str, ...] = ()
+    url: str | None = None
+    source: str | None = None
+    lang: str | None = None
+    signals: dict = field(default_factory=dict, compare=False)
+
+
+def parse_question(text: str, gazetteer, settings, lang: str | None = None, hint: str | None = None) -> Question:
+    """Validate a question and find its language and the places it names."""
+    if not isinstance(text, str) or not text.strip():
+        raise QuestionError("The question is empty.")
+    text = " ".join(text.split())
+    if len(text) > settings.max_question_chars:
+        raise QuestionError(
+            f"The question is too long ({len(text)} characters; the limit is {settings.max_question_chars})."
+        )
+    places = tuple(gazetteer.find(text) + gazetteer.arrondissements(text))
+    if not lang:
+        # Place names mislead the detector ("Aix-en-Provence" is not German): leave them out.
+        bare = text
+        for m in sorted(places, key=lambda m: -m.start):
+            bare = bare[: m.start] + bare[m.end :]
+        lang = detect(bare if bare.strip() else text, hint=hint, default=settings.default_lang)
+    territory = gazetteer.territory
+    codes = [m.code for m in places if m.code != METROPOLIS]
+    return Question(text, lang, places, territory.expand(codes), any(not m.weak for m in places if m.code in codes))
+
+
+class Searcher:
+    def __init__(self, index, store, embedder, territory, settings):
+        self.index, self.store, self.embedder = index, store, embedder
+        self.territory, self.settings = territory, settings
+
+    def scores(self, question: Question, mode: Mode | None = None, filters: Filters | None = None):
+        """Document scores (relevance, ranking score) and the best chunk of each document."""
+        index = self.index
+        mode = mode or self.settings.mode
+        n_docs = len(index.docs)
+        chunk_bm25 = chunk_dense = None
+        if mode in (Mode.BM25, Mode.HYBRID):
+            # Places are matched through geotags: their names in BM25 would only favour documents
+            # that repeat the name, not the ones that answer.
+            lexical = question.without_places if (question.clear and STRIP_PLACES) else question.text
+            terms = analyze_query(lexical or question.text, dict.fromkeys((question.lang, *index.langs)))
+            chunk_bm25 = index.bm25_scores(terms)
+        if mode in (Mode.DENSE, Mode.HYBRID):
+            chunk_dense = index.dense @ self.embedder.query(question.text)
+        bm25 = np.maximum.reduceat(chunk_bm25, index.doc_offsets) if chunk_bm25 is not None else None
+        dense = np.maximum.reduceat(chunk_dense, index.doc_offsets) if chunk_dense is not None else None
+
+        if mode is Mode.BM25:
+            relevance = _unit(bm25)
+        elif mode is Mode.DENSE:
+            relevance = _unit(dense, floor=float(dense.min()))
+        else:
+            lexical_weight = self.lexical_weight(question)
+            if self.settings.fusion is Fusion.RRF:
+                k = self.settings.rrf_k
+                relevance = _unit(lexical_weight * _rrf(bm25, k, mask=bm25 > 0) + _rrf(dense, k))
+            else:
+                w = self.settings.dense_weight
+                relevance = w * _unit(dense, floor=float(dense.min())) + (1 - w) * lexical_weight * _unit(bm25)
+
+        ranking = relevance + self._place_bonus(question) + self._language_bonus(question)
+        if filters:
+            ranking = np.where(self._filter_mask(filters), ranking, -np.inf)
+        if mode is Mode.BM25:
+            ranking = np.where(bm25 > 0, ranking, -np.inf)  # no term in common: not a result
+
+        combined = np.zeros(index.size, dtype=np.float32)
+        if chunk_bm25 is not None:
+            combined += chunk_bm25 / (chunk_bm25.max() or 1.0)
+        if chunk_dense is not None:
+            combined += chunk_dense
+        signals = {"bm25": bm25, "dense": dense}
+        return relevance, ranking, combined, signals, n_docs
+
+    def search(
+        self, question: Question, k: int = 10, mode: Mode | None = None, filters: Filters | None = None
+    ) -> list[Hit]:
+        if self.index.size == 0:
+            return []
+        relevance, ranking, chunk_scores, signals, n_docs = self.scores(question, mode, filters)
+        k = max(1, min(k, n_docs))
+        top = np.argpartition(-ranking, k - 1)[:k] if k < n_docs else np.arange(n_docs)
+        top = [int(i) for i in top[np.argsort(-ranking[top], kind="stable")] if np.isfinite(ranking[i])]
+        return self.hits(top, ranking, chunk_scores, signals)
+
+    def best_chunk(self, position: int, chunk_scores: np.ndarray) -> int:
+        """Row of the best-scoring chunk of the document at `position`."""
+        offsets = self.index.doc_offsets
+        start = int(offsets[position])
+        end = int(offsets[position + 1]) if position + 1 < len(offsets) else self.index.size
+        return start + int(np.argmax(chunk_scores[start:end]))
+
+    def hits(self, positions, scores, chunk_scores, signals) -> list[Hit]:
+        index = self.index
+        best_chunk = {i: self.best_chunk(i, chunk_scores) for i in positions}
+        ids = [index.docs[i].id for i in positions]
+        documents = self.store.get_documents(ids)
+        chunks = self.store.get_chunks(int(index.chunk_ids[best_chunk[i]]) for i in positions)
+        out = []
+        for i, doc_id in zip(positions, ids):
+            doc = documents[doc_id]
+            chunk_id = int(index.chunk_ids[best_chunk[i]])
+            out.append(
+                Hit(
+                    doc_id=doc_id,
+                    score=round(float(scores[i]), 6),
+                    title=doc.title,
+                    snippet=_snippet(chunks[chunk_id].chunk.text),
+                    chunk_id=chunk_id,
+                    places=doc.places or tuple(sorted(index.docs[i].mentions)),
+                    url=doc.url,
+                    source=doc.source,
+                    lang=doc.lang,
+                    signals={k: round(float(v[i]), 6) for k, v in signals.items() if v is not None},
+                )
+            )
+        return out
+
+    def _place_bonus(self, question: Question) -> np.ndarray | float:
+        if not question.communes:
+            return 0.0
+        targets = question.communes | set(question.place_codes)
+        declared_bonus = CLEAR_PLACE_BONUS if question.clear else WEAK_PLACE_BONUS
+        bonus = np.zeros(len(self.index.docs), dtype=np.float32)
+        for i, d in enumerate(self.index.docs):
+            if d.places & targets:
+                bonus[i] = declared_bonus
+            elif d.mentions & targets:
+                bonus[i] = MENTION_BONUS if d.places else declared_bonus
+        return bonus
+
+    def lexical_weight(self, question: Question) -> float:
+        """Words match words only within a language: BM25 counts as much as the collection
+        speaks the question's language (an English question over French sources leans on
+        the multilingual embeddings), never less than LEXICAL_FLOOR."""
+        share = float(np.mean(self.index.doc_langs == question.lang)) if len(self.index.docs) else 0.0
+        return max(LEXICAL_FLOOR, min(1.0, share / LEXICAL_MAJORITY))
+
+    def _language_bonus(self, question: Question) -> np.ndarray:
+        langs = self.index.doc_langs
+        return np.where(langs == question.lang, SAME_LANGUAGE_BONUS, 0.0).astype(np.float32)
+
+    def _filter_mask(self, filters: Filters) -> np.ndarray:
+        wanted = self.territory.expand(filters.communes + filters.territories) | set(filters.territories)
+        keep = []
+        for d in self.index.docs:
+            ok = True
+            if wanted:
+                ok = bool((d.places or d.mentions) & wanted)
+            if ok and filters.themes:
+                ok = bool(d.theme) and any(d.theme.startswith(t) for t in filters.themes)
+            if ok and filters.langs:
+                ok = bool(d.lang) and any(lang in d.lang.split("+") for lang in filters.langs)
+            if ok and (filters.date_from or filters.date_to):
+                start, end = d.start or d.published, d.end or d.start or d.published
+                ok = (
+                    bool(start)
+                    and (not filters.date_to or start[:10] <= filters.date_to)
+                    and (not filters.date_from or end[:10] >= filters.date_from)
+                )
+            keep.append(ok)
+        return np.array(keep, dtype=bool)
+
+
+def _unit(x: np.ndarray, floor: float = 0.0) -> np.ndarray:
+    """Scale scores to [0, 1] (min-max, with `floor` as the minimum)."""
+    top = float(x.max()) if x.size else 0.0
+    if top <= floor:
+        return np.zeros_like(x, dtype=np.float32)
+    return ((x - floor) / (top - floor)).astype(np.float32)
+
+
+def _rrf(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> np.ndarray:
+    order = np.argsort(-scores, kind="stable")
+    ranks = np.empty(len(scores), dtype=np.float32)
+    ranks[order] = np.arange(1, len(scores) + 1)
+    fused = 1.0 / (k + ranks)
+    return np.where(mask, fused, 0.0) if mask is not None else fused
+
+
+def _snippet(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    cut = text.rfind(" ", 0, SNIPPET_CHARS)
+    return text[: cut if cut > 0 else SNIPPET_CHARS] + "…"

@@ -1,0 +1,127 @@
+"""One settings object, declared once as data.
+
+Precedence, highest first: explicit overrides (CLI flags, ``Settings.load(**overrides)``),
+environment variables ``CIGALE_<NAME>``, the TOML file (``CIGALE_CONFIG``, else
+``cigale.toml`` in the data directory), then the defaults below. No other module reads
+``os.environ``.
+"""
+
+import enum
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from cigale.errors import ConfigError
+
+
+class Fusion(enum.Enum):
+    RRF = "rrf"
+    WEIGHTED = "weighted"
+
+
+class Mode(enum.Enum):
+    BM25 = "bm25"
+    DENSE = "dense"
+    HYBRID = "hybrid"
+
+
+class Secret(str):
+    """A string that never shows itself in logs, reprs or settings pages."""
+
+    def __repr__(self) -> str:
+        return "Secret('**********')" if self else "Secret('')"
+
+    def __str__(self) -> str:
+        return "**********" if self else ""
+
+    def reveal(self) -> str:
+        return str.__str__(self)
+
+
+def _setting(default, help: str):
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = _setting(Path("cigale-data"), "Directory holding the whole embedded state.")
+    territory: str = _setting(
+        "aix-marseille-provence", "Territory pack: a bundled pack name or a path to a pack JSON file."
+    )
+    chunk_words: int = _setting(120, "Target chunk length in words (sentence-aware).")
+    chunk_max_words: int = _setting(220, "Hard maximum chunk length in words.")
+    embed_batch: int = _setting(16, "Chunks embedded per call to the model.")
+    mode: Mode = _setting(Mode.HYBRID, "Default retrieval mode: bm25, dense or hybrid.")
+    fusion: Fusion = _setting(Fusion.RRF, "Hybrid fusion: rrf or weighted.")
+    rrf_k: int = _setting(60, "RRF constant (Cormack et al. 2009).")
+    dense_weight: float = _setting(0.5, "Weight of the dense score in weighted fusion.")
+    place_boost: float = _setting(1.0, "Score bonus for documents about the places a question names.")
+    max_question_chars: int = _setting(1000, "Longest question accepted, in characters.")
+    default_lang: str = _setting("fr", "Language assumed when a question's language is unclear.")
+    min_confidence: float = _setting(0.45, "Below this confidence the answer abstains.")
+    equity: bool = _setting(True, "Equity-aware ranking for open questions (on by default).")
+    llm_base_url: str = _setting("", "OpenAI-compatible endpoint for generative answers (optional).")
+    llm_model: str = _setting("", "Model name at that endpoint.")
+    llm_api_key: Secret = _setting(Secret(""), "API key for that endpoint.")
+
+    @classmethod
+    def load(cls, environ=None, **overrides) -> "Settings":
+        environ = os.environ if environ is None else environ
+        env = {
+            f.name: environ[f"CIGALE_{f.name.upper()}"] for f in fields(cls) if f"CIGALE_{f.name.upper()}" in environ
+        }
+        if "CIGALE_DATA" in environ and "data_dir" not in env:
+            env["data_dir"] = environ["CIGALE_DATA"]
+        overrides = {k: v for k, v in overrides.items() if v is not None}
+        data_dir = Path(overrides.get("data_dir") or env.get("data_dir") or cls.data_dir)
+        config = environ.get("CIGALE_CONFIG") or data_dir / "cigale.toml"
+        values = {**_read_toml(Path(config), explicit="CIGALE_CONFIG" in environ), **env, **overrides}
+        return cls().replace(**values)
+
+    def replace(self, **values) -> "Settings":
+        known = {f.name: f for f in fields(self)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise ConfigError(f"Unknown setting(s): {', '.join(unknown)}. Known: {', '.join(known)}.")
+        return replace(self, **{k: _coerce(known[k], v) for k, v in values.items()})
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, object, str]]:
+        return [(f.name, f.default, f.metadata["help"]) for f in fields(cls)]
+
+
+def _read_toml(path: Path, explicit: bool) -> dict:
+    if not path.exists():
+        if explicit:
+            raise ConfigError(f"Configuration file not found: {path}")
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    return data.get("cigale", data)
+
+
+def _coerce(f, value):
+    kind = type(f.default)
+    try:
+        if isinstance(value, kind) and kind is not str:
+            return value
+        if kind is bool:
+            text = str(value).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(value)
+        if issubclass(kind, enum.Enum):
+            return kind(str(value).lower())
+        if kind is Secret:
+            return Secret(value)
+        if issubclass(kind, Path):
+            return Path(value)
+        return kind(value)
+    except ValueError:
+        choices = f" (one of: {', '.join(m.value for m in kind)})" if issubclass(kind, enum.Enum) else ""
+        raise ConfigError(f"Setting {f.name}: invalid value {value!r}{choices}.") from None

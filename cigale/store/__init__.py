@@ -1,0 +1,64 @@
+"""Where documents, chunks and embeddings live.
+
+`Store` is the contract; `SQLiteStore` (one file in the data directory, WAL mode) is the
+embedded default. Every backend passes the same suite, ``tests/store/contract.py``.
+Writes of documents are atomic: `apply` commits a whole ingest or nothing, so a crash
+mid-ingest leaves the previous state (and the index built from it) usable.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from cigale.chunks import Chunk
+from cigale.documents import Document
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    id: int
+    chunk: Chunk
+    vector_key: str  # content hash of chunk.indexed_text: the embedding cache key
+
+
+@dataclass
+class Changes:
+    """One ingest's worth of writes, applied in a single transaction."""
+
+    upserts: list[tuple[Document, list[Chunk]]] = field(default_factory=list)
+    deletes: list[str] = field(default_factory=list)
+
+
+class Store(Protocol):
+    def version(self) -> int:
+        """Increases with every committed change of documents."""
+
+    def document_hashes(self) -> dict[str, tuple[str, str | None]]:
+        """doc id → (content hash, origin) of every stored document."""
+
+    def apply(self, changes: Changes) -> int:
+        """Apply all changes atomically; returns the new version."""
+
+    def get_documents(self, ids) -> dict[str, Document]: ...
+
+    def get_chunks(self, ids) -> dict[int, StoredChunk]: ...
+
+    def iter_chunks(self) -> Iterator[StoredChunk]:
+        """All chunks, grouped by document, in a stable order."""
+
+    def vectors(self, keys, model: str) -> dict[str, np.ndarray]:
+        """Cached embeddings by content hash (missing keys are left out)."""
+
+    def put_vectors(self, vectors: dict[str, np.ndarray], model: str) -> None: ...
+
+    def stats(self) -> dict: ...
+
+    def close(self) -> None: ...
+
+
+def open_store(data_dir, read_only: bool = False) -> Store:
+    from cigale.store.sqlite import SQLiteStore
+
+    return SQLiteStore(data_dir, read_only=read_only)

@@ -1,0 +1,211 @@
+"""The embedded store: one SQLite database in WAL mode (readers never block the writer)."""
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from cigale.chunks import Chunk
+from cigale.documents import Document
+from cigale.errors import StoreError
+from cigale.store import Changes, StoredChunk
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, url TEXT, source TEXT,
+    license TEXT, lang TEXT, places TEXT NOT NULL, theme TEXT, audience TEXT, published TEXT,
+    start TEXT, "end" TEXT, extra TEXT NOT NULL, origin TEXT, content_hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ord INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, lang TEXT,
+    places TEXT NOT NULL, vector_key TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ord);
+CREATE TABLE IF NOT EXISTS vectors (
+    key TEXT NOT NULL, model TEXT NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (key, model)
+);
+"""
+DOC_COLUMNS = (
+    "id",
+    "title",
+    "text",
+    "url",
+    "source",
+    "license",
+    "lang",
+    "places",
+    "theme",
+    "audience",
+    "published",
+    "start",
+    "end",
+    "extra",
+    "origin",
+    "content_hash",
+)
+_COLS = ", ".join(f'"{c}"' for c in DOC_COLUMNS)
+
+
+class SQLiteStore:
+    def __init__(self, data_dir, read_only: bool = False):
+        self.path = Path(data_dir) / "cigale.sqlite3"
+        self._local = threading.local()
+        self.read_only = read_only
+        if not read_only:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"Cannot create the data directory {self.path.parent}: {exc.strerror}") from None
+        elif not self.path.exists():
+            raise StoreError(f"No Cigale data in {self.path.parent}: run `cigale ingest` first.")
+        with self._db() as db:
+            if not read_only:
+                db.executescript(SCHEMA)
+
+    def _db(self) -> sqlite3.Connection:
+        # One connection per thread: the web server answers from several threads.
+        db = getattr(self._local, "db", None)
+        if db is None:
+            try:
+                uri = f"file:{self.path}?mode=ro" if self.read_only else f"file:{self.path}"
+                db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                db.execute("PRAGMA journal_mode=WAL" if not self.read_only else "PRAGMA query_only=1")
+                db.execute("PRAGMA foreign_keys=ON")
+                db.execute("PRAGMA synchronous=NORMAL")
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{self.path} is not a usable Cigale database: {exc}") from None
+            self._local.db = db
+        return db
+
+    def version(self) -> int:
+        row = self._db().execute("SELECT value FROM meta WHERE key='version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def document_hashes(self) -> dict[str, tuple[str, str | None]]:
+        rows = self._db().execute("SELECT id, content_hash, origin FROM documents")
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def apply(self, changes: Changes) -> int:
+        db = self._db()
+        with db:  # one transaction: all or nothing
+            for doc_id in changes.deletes:
+                db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+            for doc, chunks in changes.upserts:
+                db.execute("DELETE FROM documents WHERE id = ?", (doc.id,))
+                db.execute(
+                    f"INSERT INTO documents ({_COLS}) VALUES ({', '.join('?' * len(DOC_COLUMNS))})",
+                    _doc_row(doc),
+                )
+                db.executemany(
+                    'INSERT INTO chunks (doc_id, ord, start, "end", lang, places, vector_key) VALUES (?,?,?,?,?,?,?)',
+                    [(c.doc_id, c.ord, c.start, c.end, c.lang, json.dumps(c.places), c.content_hash) for c in chunks],
+                )
+            version = self.version() + 1
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (str(version),))
+        return version
+
+    def get_documents(self, ids) -> dict[str, Document]:
+        ids = list(dict.fromkeys(ids))
+        out = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            rows = self._db().execute(
+                f"SELECT {_COLS} FROM documents WHERE id IN ({','.join('?' * len(part))})",
+                part,
+            )
+            out.update((r[0], _row_doc(r)) for r in rows)
+        return out
+
+    def _chunk_rows(self, where: str = "", params=()):
+        return self._db().execute(
+            'SELECT c.id, c.doc_id, c.ord, c.start, c."end", c.lang, c.places, c.vector_key, d.title, d.text '
+            f"FROM chunks c JOIN documents d ON d.id = c.doc_id {where}",
+            params,
+        )
+
+    def get_chunks(self, ids) -> dict[int, StoredChunk]:
+        ids = [int(i) for i in dict.fromkeys(ids)]
+        out = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            out.update(
+                (r[0], _row_chunk(r)) for r in self._chunk_rows(f"WHERE c.id IN ({','.join('?' * len(part))})", part)
+            )
+        return out
+
+    def iter_chunks(self):
+        for row in self._chunk_rows("ORDER BY c.doc_id, c.ord"):
+            yield _row_chunk(row)
+
+    def vectors(self, keys, model: str) -> dict[str, np.ndarray]:
+        keys = list(dict.fromkeys(keys))
+        out = {}
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            rows = self._db().execute(
+                f"SELECT key, vector FROM vectors WHERE model = ? AND key IN ({','.join('?' * len(part))})",
+                [model, *part],
+            )
+            out.update((k, np.frombuffer(v, dtype=np.float32)) for k, v in rows)
+        return out
+
+    def put_vectors(self, vectors: dict[str, np.ndarray], model: str) -> None:
+        with self._db() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO vectors (key, model, vector) VALUES (?, ?, ?)",
+                [(k, model, np.asarray(v, dtype=np.float32).tobytes()) for k, v in vectors.items()],
+            )
+
+    def stats(self) -> dict:
+        db = self._db()
+        return {
+            "documents": db.execute("SELECT count(*) FROM documents").fetchone()[0],
+            "chunks": db.execute("SELECT count(*) FROM chunks").fetchone()[0],
+            "vectors": db.execute("SELECT count(*) FROM vectors").fetchone()[0],
+            "version": self.version(),
+        }
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+
+def _doc_row(doc: Document) -> tuple:
+    return (
+        doc.id,
+        doc.title,
+        doc.text,
+        doc.url,
+        doc.source,
+        doc.license,
+        doc.lang,
+        json.dumps(doc.places),
+        doc.theme,
+        doc.audience,
+        doc.published,
+        doc.start,
+        doc.end,
+        json.dumps(doc.extra, ensure_ascii=False, default=str),
+        doc.origin,
+        doc.content_hash,
+    )
+
+
+def _row_doc(r) -> Document:
+    values = dict(zip(DOC_COLUMNS, r))
+    values["places"] = tuple(json.loads(values["places"]))
+    values["extra"] = json.loads(values["extra"])
+    values.pop("content_hash")
+    return Document(**values)
+
+
+def _row_chunk(r) -> StoredChunk:
+    cid, doc_id, ord_, start, end, lang, places, key, title, text = r
+    chunk = Chunk(doc_id, ord_, start, end, text[start:end], title, lang, tuple(json.loads(places)))
+    return StoredChunk(cid, chunk, key)
