@@ -74,18 +74,24 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(fold(_ELISION.sub(" ", text)))
 
 
-def analyze(text: str, lang: str | None = "fr") -> list[str]:
-    """Index terms of `text` in language `lang`."""
+def analyze(text: str, lang: str | None = "fr", also_stop: frozenset[str] = frozenset()) -> list[str]:
+    """Index terms of `text` in language `lang` (`also_stop`: more folded words to drop)."""
     lang = base_lang(lang)
-    stop = _stopwords(lang)
+    stop = _stopwords(lang) | also_stop
     tokens = [t for t in words(text) if t not in stop and (len(t) > 1 or t.isdigit())]
     stemmer = _stemmer(lang)
     return stemmer.stemWords(tokens) if stemmer else tokens
 
 
 def analyze_query(text: str, langs) -> list[str]:
-    """Query terms: the union of the analyses in each language, first occurrence order."""
+    """Query terms: the union of the analyses in each language, first occurrence order.
+
+    The stop words of every language are dropped from every analysis: the English reading of
+    "dans quel conseil de territoire" must not keep "de" as a rare, decisive English word.
+    """
+    langs = [base_lang(lang) for lang in langs]
+    stop = frozenset().union(*(_stopwords(lang) for lang in langs))
     terms: dict[str, None] = {}
     for lang in langs:
-        terms.update(dict.fromkeys(analyze(text, lang)))
+        terms.update(dict.fromkeys(analyze(text, lang, stop)))
     return list(terms)

@@ -10,6 +10,8 @@ import math
 import re
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
+
 from cigale.analysis import analyze, analyze_query, base_lang
 from cigale.chunks import sentences
 
@@ -18,7 +20,9 @@ CANDIDATE_DOCS = 4
 # Each sentence costs the model ~23 ms on 2 cores (bench/answers.py): a handful per question.
 CANDIDATES_EMBEDDED = 3
 NEAR_DUPLICATE = 0.6  # word-set Jaccard above which two sentences say the same thing
+SAME_MEANING = 0.93  # embedding cosine above which two sentences say the same thing
 SENTENCE_MARGIN = 0.06  # a further sentence must score within this of the best one
+SAME_LANGUAGE = 0.1  # answer in the question's language when the sources allow
 
 ABSTAIN = {
     "fr": "Je n'ai pas trouvé de réponse fiable dans mes sources.",
@@ -93,6 +97,7 @@ class _Candidate:
     end: int
     lexical: float = 0.0
     dense: float = 0.0
+    vector: np.ndarray | None = None
 
     @property
     def text(self) -> str:
@@ -119,9 +124,9 @@ def answer_question(question, hits, store, embedder, territory, settings, lexica
     if candidates:
         vectors = embedder.passages([_in_context(c) for c in candidates])
         for c, v in zip(candidates, vectors):
-            c.dense = float(v @ qvec)
+            c.dense, c.vector = float(v @ qvec), v
 
-    chosen = _choose(candidates)
+    chosen = _choose(candidates, question.lang)
     evidence = _evidence(question, hits, chosen, q_terms, lexical_weight)
     confidence = _confidence(evidence)
     abstained = not chosen or confidence < settings.min_confidence
@@ -168,25 +173,33 @@ def _in_context(c: _Candidate) -> str:
     return f"{c.doc.title} — {c.text}"[:200]
 
 
-def _score(c: _Candidate) -> float:
-    return c.dense + 0.15 * c.lexical + _rank_prior(c.hit_rank)
+def _score(c: _Candidate, lang: str) -> float:
+    same_language = SAME_LANGUAGE if base_lang(c.doc.lang) == lang else 0.0
+    return c.dense + 0.15 * c.lexical + _rank_prior(c.hit_rank) + same_language
 
 
 def _words(text: str) -> set[str]:
     return set(re.findall(r"\w+", text.lower()))
 
 
-def _choose(candidates) -> list[_Candidate]:
-    ranked = sorted(candidates, key=_score, reverse=True)
+def _choose(candidates, lang: str) -> list[_Candidate]:
+    ranked = sorted(candidates, key=lambda c: _score(c, lang), reverse=True)
     chosen = []
     for c in ranked:
-        if len(chosen) == MAX_SENTENCES or (chosen and _score(c) < _score(chosen[0]) - SENTENCE_MARGIN):
+        if len(chosen) == MAX_SENTENCES or (chosen and _score(c, lang) < _score(chosen[0], lang) - SENTENCE_MARGIN):
             break
-        w = _words(c.text)
-        if any(len(w & _words(o.text)) / max(1, len(w | _words(o.text))) > NEAR_DUPLICATE for o in chosen):
+        if any(_same_thing(c, o) for o in chosen):
             continue
         chosen.append(c)
     return chosen
+
+
+def _same_thing(a: _Candidate, b: _Candidate) -> bool:
+    """Near-duplicates: mostly the same words, or the same meaning (across languages too)."""
+    wa, wb = _words(a.text), _words(b.text)
+    if len(wa & wb) / max(1, len(wa | wb)) > NEAR_DUPLICATE:
+        return True
+    return a.vector is not None and b.vector is not None and float(a.vector @ b.vector) > SAME_MEANING
 
 
 def _evidence(question, hits, chosen, q_terms, lexical_weight) -> dict:

@@ -10,7 +10,7 @@ import sys
 import time
 
 from cigale.errors import CigaleError, QuestionError
-from cigale.settings import Mode, Settings
+from cigale.settings import Mode, Settings, env_name
 
 
 def main(argv=None) -> int:
@@ -20,7 +20,7 @@ def main(argv=None) -> int:
         parser.print_help()
         return 2
     try:
-        return args.run(args) or 0
+        return args.func(args) or 0
     except CigaleError as exc:
         print(f"cigale: {exc.message}", file=sys.stderr)
         return exc.exit_code
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name, run, help):
         p = sub.add_parser(name, help=help, description=help)
         p.add_argument("--data", metavar="DIR", help="data directory (env CIGALE_DATA, default ./cigale-data)")
-        p.set_defaults(run=run)
+        p.set_defaults(func=run)
         return p
 
     p = command("ingest", cmd_ingest, "Add files or folders (JSONL, Markdown, text, HTML, PDF, CSV) to the index.")
@@ -54,7 +54,6 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--lang", help="the question's language (ISO 639-1); detected otherwise")
         p.add_argument("--json", action="store_true", help="print JSON")
         p.add_argument("--queries", metavar="Q.jsonl", help="batch mode: one question per line")
-        p.add_argument("--equity", choices=("on", "off"), help="equity-aware ranking (default from settings)")
         p.add_argument("--commune", action="append", default=[], help="keep documents about this commune (INSEE)")
         p.add_argument("--territory", action="append", default=[], help="keep documents about this sub-territory")
         p.add_argument("--theme", action="append", default=[], help="keep documents whose theme starts with this")
@@ -72,7 +71,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--queries", required=True, metavar="Q.jsonl")
     p.add_argument("--qrels", required=True, metavar="QRELS")
     p.add_argument("--mode", choices=[m.value for m in Mode])
-    p.add_argument("--equity", choices=("on", "off"))
     p.add_argument("--json", action="store_true")
 
     command("init", cmd_init, "Build the starter corpus from the territory pack (idempotent).")
@@ -82,13 +80,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _engine(args, read_only=False):
+def _engine(args, read_only=False, create=False):
+    """The engine on --data; only `ingest` and `init` may create a data directory."""
     from cigale.engine import Engine
+    from cigale.errors import NotReadyError
 
-    overrides = {"data_dir": args.data}
-    if getattr(args, "equity", None):
-        overrides["equity"] = args.equity == "on"
-    return Engine.open(settings=Settings.load(**overrides), read_only=read_only)
+    settings = Settings.load(data_dir=args.data)
+    if not create and not (settings.data_dir / "cigale.sqlite3").exists():
+        raise NotReadyError(f"No Cigale data in {settings.data_dir}: run `cigale init` or `cigale ingest PATH` first.")
+    return Engine.open(settings=settings, read_only=read_only)
 
 
 def _filters(args):
@@ -117,8 +117,8 @@ def cmd_ingest(args):
         if any(len(p) != 2 for p in pairs):
             raise QuestionError("--csv-map takes FIELD=COLUMN pairs separated by commas.")
         options["csv_map"] = dict(pairs)
-    engine = _engine(args)
-    console = Console(stderr=True)
+    engine = _engine(args, create=True)
+    console = Console(stderr=True, soft_wrap=True)  # no wrapping at 80 columns in logs
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -150,7 +150,7 @@ def cmd_ingest(args):
 
 
 def cmd_init(args):
-    engine = _engine(args)
+    engine = _engine(args, create=True)
     report = engine.ingest_starter()
     print(f"starter corpus for {engine.territory.name}: {report.added} added, {report.updated} updated, "
           f"{report.unchanged} unchanged ({report.embedded} chunks embedded) in {engine.settings.data_dir}")
@@ -262,9 +262,8 @@ def cmd_settings(args):
     for name, default, help in Settings.describe():
         value = getattr(current, name)
         value = value.value if hasattr(value, "value") else value
-        print(
-            f"{name} = {value!s}    (env CIGALE_{name.upper()}; default {getattr(default, 'value', default)!s})\n    {help}"
-        )
+        default = getattr(default, "value", default)
+        print(f"{name} = {value!s}    (env {env_name(name)}; default {default!s})\n    {help}")
 
 
 def _required(question):

@@ -38,6 +38,9 @@ class SourceError(CigaleError):
         self.path = str(path)
         self.reason = reason
 
+    def __reduce__(self):  # copy and pickle with both arguments
+        return type(self), (self.path, self.reason)
+
 
 class NotReadyError(CigaleError):
     exit_code = 3

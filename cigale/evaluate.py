@@ -7,6 +7,7 @@ them can be right or wrong.
 """
 
 import json
+import math
 import statistics
 import time
 from dataclasses import dataclass
@@ -48,8 +49,8 @@ def load_queries(path) -> list[QueryLine]:
 def percentile(values, p: float) -> float:
     if not values:
         return 0.0
-    values = sorted(values)
-    return values[min(len(values) - 1, max(0, round(p / 100 * len(values) + 0.5) - 1))]
+    values = sorted(values)  # nearest-rank definition
+    return values[min(len(values) - 1, max(0, math.ceil(p / 100 * len(values)) - 1))]
 
 
 def latency_summary(seconds: list[float]) -> dict:

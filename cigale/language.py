@@ -13,6 +13,7 @@ from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 # Residents first, then French and international visitors (the brief's audiences).
 PRIOR = {"fr": 1.0, "en": 0.8, "it": 0.5, "es": 0.5, "de": 0.5, "pt": 0.4, "nl": 0.3, "ar": 0.5}
 SURE = 0.2  # weighted confidence above which the detector overrides a UI hint
+SURE_SHORT = 0.6  # the same for one or two words, where detectors guess
 SUPPORTED = tuple(PRIOR)
 
 
@@ -31,6 +32,7 @@ def detect(text: str, hint: str | None = None, default: str = "fr") -> str:
     if not scores:
         return hint or default
     best = max(scores, key=scores.get)
-    if scores[best] >= SURE or not hint:
+    sure = SURE_SHORT if len(text.split()) < 3 else SURE
+    if scores[best] >= sure or not hint:
         return best if scores[best] > 0 else default
     return hint

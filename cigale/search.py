@@ -28,6 +28,9 @@ SAME_LANGUAGE_BONUS = 0.05
 SNIPPET_CHARS = 280
 STRIP_PLACES = True
 LEXICAL_FLOOR = 0.3
+# Below this, a document matched only words found in nearly every document (IDF ≈ 0):
+# that is no lexical evidence at all, and its BM25 rank is left out of the fusion.
+BM25_NOISE = 0.1
 LEXICAL_MAJORITY = 0.5  # a language spoken by half the collection gets full lexical weight
 
 
@@ -130,7 +133,8 @@ class Searcher:
             lexical_weight = self.lexical_weight(question)
             if self.settings.fusion is Fusion.RRF:
                 k = self.settings.rrf_k
-                relevance = _unit(lexical_weight * _rrf(bm25, k, mask=bm25 > 0) + _rrf(dense, k))
+                bm25_rrf = _rrf(bm25, k, mask=bm25 > BM25_NOISE)
+                relevance = _unit(lexical_weight * bm25_rrf + _rrf(dense, k))
             else:
                 w = self.settings.dense_weight
                 relevance = w * _unit(dense, floor=float(dense.min())) + (1 - w) * lexical_weight * _unit(bm25)

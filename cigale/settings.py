@@ -1,7 +1,7 @@
 """One settings object, declared once as data.
 
 Precedence, highest first: explicit overrides (CLI flags, ``Settings.load(**overrides)``),
-environment variables ``CIGALE_<NAME>``, the TOML file (``CIGALE_CONFIG``, else
+environment variables ``CIGALE_<NAME>`` (``CIGALE_DATA`` for the data directory), the TOML file (``CIGALE_CONFIG``, else
 ``cigale.toml`` in the data directory), then the defaults below. No other module reads
 ``os.environ``.
 """
@@ -60,19 +60,11 @@ class Settings:
     max_question_chars: int = _setting(1000, "Longest question accepted, in characters.")
     default_lang: str = _setting("fr", "Language assumed when a question's language is unclear.")
     min_confidence: float = _setting(0.45, "Below this confidence the answer abstains.")
-    equity: bool = _setting(True, "Equity-aware ranking for open questions (on by default).")
-    llm_base_url: str = _setting("", "OpenAI-compatible endpoint for generative answers (optional).")
-    llm_model: str = _setting("", "Model name at that endpoint.")
-    llm_api_key: Secret = _setting(Secret(""), "API key for that endpoint.")
 
     @classmethod
     def load(cls, environ=None, **overrides) -> "Settings":
         environ = os.environ if environ is None else environ
-        env = {
-            f.name: environ[f"CIGALE_{f.name.upper()}"] for f in fields(cls) if f"CIGALE_{f.name.upper()}" in environ
-        }
-        if "CIGALE_DATA" in environ and "data_dir" not in env:
-            env["data_dir"] = environ["CIGALE_DATA"]
+        env = {f.name: environ[env_name(f.name)] for f in fields(cls) if env_name(f.name) in environ}
         overrides = {k: v for k, v in overrides.items() if v is not None}
         data_dir = Path(overrides.get("data_dir") or env.get("data_dir") or cls.data_dir)
         config = environ.get("CIGALE_CONFIG") or data_dir / "cigale.toml"
@@ -89,6 +81,11 @@ class Settings:
     @classmethod
     def describe(cls) -> list[tuple[str, object, str]]:
         return [(f.name, f.default, f.metadata["help"]) for f in fields(cls)]
+
+
+def env_name(setting: str) -> str:
+    """The environment variable of a setting; the data directory's is the short CIGALE_DATA."""
+    return "CIGALE_DATA" if setting == "data_dir" else f"CIGALE_{setting.upper()}"
 
 
 def _read_toml(path: Path, explicit: bool) -> dict:

@@ -31,7 +31,7 @@ class IngestReport:
     seconds: float = 0.0
 
     def as_dict(self) -> dict:
-        out = dataclasses.asdict(self)
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         out["failed"] = [{"path": e.path, "reason": e.reason} for e in self.failed]
         return out
 
@@ -40,7 +40,8 @@ def discover(paths) -> tuple[list[tuple[Path, str]], list[SourceError]]:
     """Supported files under `paths`, each with the id prefix its documents get."""
     files, errors = [], []
     for raw in paths:
-        path = Path(raw)
+        # Resolved, so that --prune recognises a file whatever directory the ingest ran from.
+        path = Path(raw).resolve()
         if path.is_dir():
             for f in sorted(p for p in path.rglob("*") if p.is_file()):
                 rel = f.relative_to(path)
@@ -54,23 +55,24 @@ def discover(paths) -> tuple[list[tuple[Path, str]], list[SourceError]]:
     return files, errors
 
 
-def collect(files, options=None) -> tuple[list[Document], list[SourceError]]:
+def collect(files, options=None) -> tuple[list[Document], list[SourceError], set[str]]:
+    """Documents from the files, the errors met, and the files that could not be read at all."""
     docs: dict[str, Document] = {}
-    errors = []
+    errors, unreadable = [], set()
     for path, doc_id in files:
         try:
             for item in read(path, doc_id, options):
                 if isinstance(item, SourceError):
                     errors.append(item)
-                elif item.id in docs and docs[item.id].origin != item.origin:
-                    errors.append(
-                        SourceError(path, f"duplicate document id {item.id!r} (also in {docs[item.id].origin})")
-                    )
+                elif item.id in docs:
+                    where = "earlier in this file" if docs[item.id].origin == item.origin else docs[item.id].origin
+                    errors.append(SourceError(path, f"duplicate document id {item.id!r} (kept the one {where})"))
                 else:
                     docs[item.id] = item
         except SourceError as exc:
             errors.append(exc)
-    return list(docs.values()), errors
+            unreadable.add(str(path))
+    return list(docs.values()), errors, unreadable
 
 
 def ingest(store, embedder, gazetteer, settings, paths=(), documents=(), prune=False, options=None,
@@ -80,7 +82,7 @@ def ingest(store, embedder, gazetteer, settings, paths=(), documents=(), prune=F
     report = IngestReport()
     files, report.failed = discover(paths)
     report.files = len(files)
-    docs, errors = collect(files, options)
+    docs, errors, unreadable = collect(files, options)
     docs += list(documents)
     report.failed += errors
     territory = gazetteer.territory
@@ -107,7 +109,9 @@ def ingest(store, embedder, gazetteer, settings, paths=(), documents=(), prune=F
     report.chunks = len(pending)
 
     if prune:
-        changes.deletes = _gone(known, {d.id for d in docs}, files, paths)
+        # A file that failed to read says nothing about its documents: they stay.
+        readable = [(p, i) for p, i in files if str(p) not in unreadable]
+        changes.deletes = _gone(known, {d.id for d in docs}, readable, paths)
         report.deleted = len(changes.deletes)
 
     report.embedded = embed_missing(store, embedder, pending, settings.embed_batch, progress)
@@ -121,13 +125,16 @@ def _gone(known, seen, files, paths) -> list[str]:
     """Stored documents whose source, under the ingested paths, no longer holds them."""
     ingested = {str(p) for p, _ in files}
     roots = [Path(p).resolve() for p in paths if Path(p).is_dir()]
+    missing = {str(Path(p).resolve()) for p in paths if not Path(p).exists()}  # a file named but deleted
     gone = []
     for doc_id, (_, origin) in known.items():
         if not origin or doc_id in seen:
             continue
         if origin in ingested:
             gone.append(doc_id)  # the file is still there but no longer holds this document
-        elif not Path(origin).exists() and any(Path(origin).resolve().is_relative_to(r) for r in roots):
+        elif origin in missing or (
+            not Path(origin).exists() and any(Path(origin).resolve().is_relative_to(r) for r in roots)
+        ):
             gone.append(doc_id)
     return gone
 

@@ -41,12 +41,13 @@ def read_text(path: Path) -> str:
             continue
         if "\x00" in text:
             raise SourceError(path, "binary content (NUL bytes); not a text file")
-        return text
+        return text.replace("\r\n", "\n")
     raise SourceError(path, "not valid UTF-8 or Windows-1252 text")
 
 
 def read_jsonl(path: Path, doc_id: str, options: dict):
-    for n, line in enumerate(read_text(path).splitlines(), start=1):
+    # Split on "\n" only: JSON strings may hold U+2028 and friends, which splitlines() breaks on.
+    for n, line in enumerate(read_text(path).split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -94,9 +95,9 @@ def read_html(path: Path, doc_id: str, options: dict):
 
     html = read_text(path)
     try:
-        result = trafilatura.bare_extraction(
-            html, with_metadata=True, include_comments=False, include_tables=True, as_dict=True
-        )
+        extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
+                                                include_tables=True)
+        result = extracted.as_dict() if extracted is not None else None
     except Exception as exc:  # trafilatura/lxml raise many kinds on hostile markup
         raise SourceError(path, f"HTML could not be parsed ({type(exc).__name__})") from None
     if not result or not (result.get("text") or "").strip():
@@ -109,9 +110,12 @@ def read_html(path: Path, doc_id: str, options: dict):
 
 
 def read_pdf(path: Path, doc_id: str, options: dict):
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    import logging
 
+    from pypdf import PdfReader
+
+    # pypdf logs every repair it attempts; the user gets one clear SourceError instead.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(path)
         if reader.is_encrypted:
@@ -120,8 +124,8 @@ def read_pdf(path: Path, doc_id: str, options: dict):
         title = (reader.metadata.title if reader.metadata else None) or path.stem
     except SourceError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise SourceError(path, f"unreadable PDF ({exc})") from None
+    except Exception as exc:  # a damaged PDF makes pypdf raise almost anything
+        raise SourceError(path, f"unreadable PDF ({type(exc).__name__}: {exc})") from None
     if not text:
         raise SourceError(path, "the PDF has no extractable text (scanned images?)")
     yield _document(path, {"id": doc_id, "title": str(title), "text": text})
@@ -143,9 +147,9 @@ def read_csv(path: Path, doc_id: str, options: dict):
     if unknown:
         raise SourceError(path, f"column(s) {', '.join(unknown)} not in the header ({', '.join(columns)})")
     used = set(mapping.values())
-    for n, row in enumerate(rows, start=2):
+    for n, row in enumerate(rows, start=1):
         record = {field: (row.get(col) or "").strip() for field, col in mapping.items()}
-        record["id"] = record.get("id") or f"{doc_id}#{n - 1}"
+        record["id"] = record.get("id") or f"{doc_id}#{n}"
         if not record.get("text"):
             record["text"] = "\n".join(
                 f"{c} : {row[c].strip()}" for c in columns if c not in used and row.get(c) and row[c].strip()
@@ -157,7 +161,7 @@ def read_csv(path: Path, doc_id: str, options: dict):
         try:
             yield Document.from_record(record, origin=str(path))
         except ValueError as exc:
-            yield SourceError(f"{path}:{n}", str(exc))
+            yield SourceError(f"{path}:{rows.line_num}", str(exc))
 
 
 def _document(path: Path, record: dict) -> Document:
@@ -190,7 +194,7 @@ def read(path: Path, doc_id: str, options: dict | None = None):
     except OSError as exc:
         raise SourceError(path, exc.strerror or str(exc)) from None
     if size > MAX_FILE_BYTES:
-        raise SourceError(path, f"file too large ({size // 2**20} MiB > {MAX_FILE_BYTES // 2**20} MiB)")
+        raise SourceError(path, f"file too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes)")
     try:
         yield from reader(path, doc_id, options or {})
     except OSError as exc:

@@ -62,9 +62,16 @@ class SQLiteStore:
                 raise StoreError(f"Cannot create the data directory {self.path.parent}: {exc.strerror}") from None
         elif not self.path.exists():
             raise StoreError(f"No Cigale data in {self.path.parent}: run `cigale ingest` first.")
-        with self._db() as db:
-            if not read_only:
-                db.executescript(SCHEMA)
+        try:
+            with self._db() as db:
+                if not read_only:
+                    db.executescript(SCHEMA)
+                tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a usable Cigale database: {exc}") from None
+        missing = {"meta", "documents", "chunks", "vectors"} - tables
+        if missing:
+            raise StoreError(f"{self.path} is not a Cigale database (no {', '.join(sorted(missing))} table).")
 
     def _db(self) -> sqlite3.Connection:
         # One connection per thread: the web server answers from several threads.

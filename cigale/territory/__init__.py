@@ -122,6 +122,7 @@ def _load(path: Path) -> Territory:
                 name=c["name"],
                 territory=c["territory"],
                 population=int(c.get("population") or 0),
+                population_year=c.get("population_year"),
                 lat=c.get("lat"),
                 lon=c.get("lon"),
                 departement=c.get("departement", ""),
@@ -153,5 +154,6 @@ def _load(path: Path) -> Territory:
         subterritories=subterritories,
         arrondissements=arrondissements,
         ambiguous=frozenset(data.get("ambiguous", ())),
+        departements=data.get("departements") or {},
         provenance=data.get("provenance"),
     )

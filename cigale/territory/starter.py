@@ -32,12 +32,13 @@ def starter_documents(territory: Territory) -> list[Document]:
         neighbours = _names(territory, c.neighbours)
         share = 100 * c.population / total if total else 0
         year = c.population_year or ""
+        share_fr = f"{share:.1f}".replace(".", ",")
         dep = (territory.departements or {}).get(c.departement, c.departement)
         fr = [
             f"{c.name} est une commune de la {territory.name}, dans le conseil de territoire {sub.name}.",
             f"Code INSEE : {c.insee}. Département : {dep} ({c.departement}).",
             f"Population municipale : {_fr_int(c.population)} habitants{f' ({year})' if year else ''}, "
-            f"soit {share:.1f} % de la population de la métropole.".replace(f"{share:.1f}", f"{share:.1f}".replace(".", ",")),
+            f"soit {share_fr} % de la population de la métropole.",
         ]
         if c.postcodes:
             fr.append(f"Code(s) postal(aux) : {', '.join(c.postcodes)}.")

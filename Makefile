@@ -1,0 +1,60 @@
+# The two commands of the README:
+#   make run    install everything, build the starter corpus, start the main job
+#   make test   install everything (test tools too) and run the whole test suite
+# Everything comes from package registries: Debian (apt-get), PyPI (pip), npm.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DATA   ?= cigale-data
+ETALAB_VERSION := 6.0.0
+
+.PHONY: run test install install-test system lint bench clean
+
+run: install
+	$(BIN)/cigale init --data $(DATA)
+	$(BIN)/cigale chat --data $(DATA)
+
+test: install-test
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test .deps/npm/.installed
+
+# System packages, only where they are missing (needs root or sudo on a fresh machine).
+system:
+	@missing=""; \
+	$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml | system
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+# The official list of the metropolis's communes, which a test checks the pack against.
+.deps/npm/.installed: | system
+	npm install --silent --no-audit --no-fund --prefix .deps/npm @etalab/decoupage-administratif@$(ETALAB_VERSION)
+	touch $@
+
+lint: install-test
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python bench/retrieval.py
+	$(BIN)/python bench/answers.py
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) .deps $(DATA) bench/.data

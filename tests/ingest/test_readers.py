@@ -1,0 +1,615 @@
+"""Readers: each supported file format becomes documents, and every unusable input becomes a
+`SourceError` that names the file (and the line, for a single bad record) and says why."""
+
+import json
+import re
+import warnings
+
+import pytest
+
+from cigale.errors import SourceError
+from cigale.ingest import readers
+
+
+def read_all(path, doc_id=None, options=None):
+    """Everything a reader yields for `path`: documents and per-record SourceErrors."""
+    return list(readers.read(path, doc_id or path.name, options))
+
+
+def documents(items):
+    return [i for i in items if not isinstance(i, SourceError)]
+
+
+def errors(items):
+    return [i for i in items if isinstance(i, SourceError)]
+
+
+def jsonl(path, *lines):
+    """Write raw lines (dicts are serialised, strings written as they are)."""
+    text = "\n".join(json.dumps(x, ensure_ascii=False) if isinstance(x, dict) else x for x in lines)
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+# --- JSONL -------------------------------------------------------------------------------------------
+
+
+def test_jsonl_reads_one_document_per_line_with_every_schema_field(tmp_path):
+    record = {
+        "id": "musee-granet", "title": "Musée Granet", "text": "Le musée Granet expose des beaux-arts à Aix.",
+        "url": "https://example.org/granet", "source": "Test partner: Ville d'Aix", "license": "CC-BY-4.0",
+        "lang": "fr", "places": ["13001"], "theme": "culture/musée", "audience": "familles",
+        "published": "2025-05-01", "start": "2026-06-01", "end": "2026-09-30",
+    }
+    path = jsonl(tmp_path / "musees.jsonl", record, {"id": "b", "title": "B", "text": "Deuxième document."})
+
+    docs = read_all(path)
+
+    assert [d.id for d in docs] == ["musee-granet", "b"]
+    granet = docs[0]
+    for key, value in record.items():
+        expected = tuple(value) if key == "places" else value
+        assert getattr(granet, key) == expected, key
+    assert granet.origin == str(path)
+    assert granet.extra == {}
+
+
+def test_ndjson_extension_is_read_as_jsonl(tmp_path):
+    path = jsonl(tmp_path / "export.ndjson", {"id": "n1", "title": "N", "text": "Un texte."})
+    assert [d.id for d in read_all(path)] == ["n1"]
+
+
+def test_jsonl_insee_and_category_are_aliases_of_places_and_theme(tmp_path):
+    path = jsonl(tmp_path / "shared.jsonl",
+                 {"id": "piano", "title": "Piano", "text": "Festival.", "insee": [13084, "13001"],
+                  "category": "culture/festival"})
+
+    (doc,) = read_all(path)
+
+    assert doc.places == ("13084", "13001")
+    assert doc.theme == "culture/festival"
+    assert "insee" not in doc.extra and "category" not in doc.extra
+
+
+def test_jsonl_unknown_fields_are_kept_in_extra(tmp_path):
+    path = jsonl(tmp_path / "x.jsonl",
+                 {"id": "x", "title": "X", "text": "Texte.", "capacity": 1200, "tags": ["jazz", "plein air"],
+                  "organiser": {"name": "Ville"}})
+
+    (doc,) = read_all(path)
+
+    assert doc.extra == {"capacity": 1200, "tags": ["jazz", "plein air"], "organiser": {"name": "Ville"}}
+
+
+def test_jsonl_broken_line_is_reported_with_path_and_line_while_the_other_lines_load(tmp_path):
+    path = jsonl(
+        tmp_path / "mixed.jsonl",
+        {"id": "ok-1", "title": "Un", "text": "Premier."},
+        "",  # blank lines are skipped but still counted
+        '{"id": "broken", "title": "Deux", "text": "pas fini',
+        {"id": "ok-2", "title": "Trois", "text": "Troisième."},
+    )
+
+    items = read_all(path)
+
+    assert [d.id for d in documents(items)] == ["ok-1", "ok-2"]
+    (error,) = errors(items)
+    assert error.path == f"{path}:3"
+    assert "invalid JSON" in error.reason
+    assert str(error).startswith(f"{path}:3: ")
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ({"id": "a", "text": "Sans titre."}, "missing required field(s): title"),
+        ({"id": "a", "title": "Sans texte"}, "missing required field(s): text"),
+        ({"title": "T", "text": ""}, "missing required field(s): id, text"),
+        ({"id": "a", "title": "T", "text": ["pas", "une", "chaîne"]}, "field 'text' must be a string"),
+        ({"id": "a", "title": "T", "text": "x", "places": {"13001": True}}, "'places' must be a list"),
+        ('["not", "an", "object"]', "must be a JSON object"),
+    ],
+)
+def test_jsonl_record_without_required_fields_is_reported_for_its_line(tmp_path, line, reason):
+    path = jsonl(tmp_path / "bad.jsonl", {"id": "good", "title": "G", "text": "Bon."}, line)
+
+    items = read_all(path)
+
+    assert [d.id for d in documents(items)] == ["good"]
+    (error,) = errors(items)
+    assert error.path == f"{path}:2"
+    assert reason in error.reason
+
+
+def test_jsonl_record_whose_text_holds_a_unicode_line_separator_stays_one_record(tmp_path):
+    path = jsonl(tmp_path / "web.jsonl",
+                 {"id": "a", "title": "Copié du web", "text": "Première ligne\u2028seconde ligne."},
+                 "{broken",
+                 {"id": "b", "title": "B", "text": "Suivant."})
+
+    items = read_all(path)
+
+    assert [d.id for d in documents(items)] == ["a", "b"]
+    assert documents(items)[0].text == "Première ligne\u2028seconde ligne."
+    assert [e.path for e in errors(items)] == [f"{path}:2"]
+
+
+# --- Markdown ----------------------------------------------------------------------------------------
+
+MARKDOWN = """---
+title: "Le marché de Trets"
+places: [13110, 13001]
+theme: commerce/marché
+author: Office de tourisme
+---
+# Un titre de section
+
+Le **marché provençal** de Trets se tient le *vendredi* matin, voir [le site de la ville](https://www.ville-trets.fr).
+
+- Fruits et légumes
+- `Produits` locaux
+
+> Une citation du maire.
+![photo du marché](img/marche.jpg)
+"""
+
+
+def test_markdown_front_matter_gives_title_places_and_metadata(tmp_path):
+    path = tmp_path / "trets.md"
+    path.write_text(MARKDOWN, encoding="utf-8")
+
+    (doc,) = read_all(path, "guides/trets.md")
+
+    assert doc.id == "guides/trets.md"
+    assert doc.title == "Le marché de Trets"
+    assert doc.places == ("13110", "13001")
+    assert doc.theme == "commerce/marché"
+    assert doc.extra == {"author": "Office de tourisme"}
+    assert "---" not in doc.text and "title:" not in doc.text
+
+
+def test_markdown_body_is_plain_text_without_links_emphasis_or_markers(tmp_path):
+    path = tmp_path / "trets.md"
+    path.write_text(MARKDOWN, encoding="utf-8")
+
+    (doc,) = read_all(path)
+
+    assert "Le marché provençal de Trets se tient le vendredi matin, voir le site de la ville." in doc.text
+    assert "Fruits et légumes\nProduits locaux" in doc.text
+    assert "Une citation du maire." in doc.text
+    for markup in ("**", "*", "`", "[", "](", "https://www.ville-trets.fr", "img/marche.jpg", "# ", "> ", "- "):
+        assert markup not in doc.text, markup
+
+
+def test_markdown_without_front_matter_takes_its_first_heading_as_title(tmp_path):
+    path = tmp_path / "salins.md"
+    path.write_text("Intro avant le titre.\n\n# Les Salins du Midi\n\nDu __sel__ de Camargue.\n\n## Visites\nL'été.\n",
+                    encoding="utf-8")
+
+    (doc,) = read_all(path)
+
+    assert doc.title == "Les Salins du Midi"
+    assert doc.places == ()
+    assert "Du sel de Camargue." in doc.text
+
+
+def test_markdown_without_title_or_heading_is_named_after_the_file(tmp_path):
+    path = tmp_path / "horaires-navette.md"
+    path.write_text("La navette part toutes les heures.\n", encoding="utf-8")
+
+    (doc,) = read_all(path)
+
+    assert doc.title == "horaires-navette"
+    assert doc.text == "La navette part toutes les heures."
+
+
+def test_markdown_front_matter_with_windows_line_endings_is_parsed(tmp_path):
+    path = tmp_path / "crlf.md"
+    path.write_bytes(b"---\r\ntitle: Le port de Carry\r\nplaces: 13021\r\n---\r\n# Titre\r\nLe port.\r\n")
+
+    (doc,) = read_all(path)
+
+    assert doc.title == "Le port de Carry"
+    assert doc.places == ("13021",)
+    assert "title:" not in doc.text
+
+
+# --- Plain text --------------------------------------------------------------------------------------
+
+
+def test_plain_text_first_line_is_the_title_and_the_whole_text_is_kept(tmp_path):
+    path = tmp_path / "navette.txt"
+    path.write_text("\nHoraires de la navette\nLa navette relie Aubagne à La Ciotat.\n\n", encoding="utf-8")
+
+    (doc,) = read_all(path)
+
+    assert doc.title == "Horaires de la navette"
+    assert doc.text == "Horaires de la navette\nLa navette relie Aubagne à La Ciotat."
+
+
+def test_plain_text_with_an_overlong_first_line_is_named_after_the_file(tmp_path):
+    path = tmp_path / "long.txt"
+    path.write_text("mot " * 60 + "\nsuite", encoding="utf-8")
+
+    (doc,) = read_all(path)
+
+    assert doc.title == "long"
+
+
+def test_plain_text_in_windows_1252_is_decoded(tmp_path):
+    path = tmp_path / "ancien.txt"
+    path.write_bytes("Fête de la Saint-Éloi à Gémenos".encode("cp1252"))
+
+    (doc,) = read_all(path)
+
+    assert doc.text == "Fête de la Saint-Éloi à Gémenos"
+
+
+def test_empty_text_file_is_reported(tmp_path):
+    path = tmp_path / "vide.txt"
+    path.write_text("  \n\n", encoding="utf-8")
+
+    with pytest.raises(SourceError) as exc:
+        read_all(path)
+
+    assert exc.value.path == str(path)
+    assert "text" in exc.value.reason
+
+
+# --- HTML --------------------------------------------------------------------------------------------
+
+ARTICLE = [
+    "Les calanques de Port-Miou, Port-Pin et En-Vau se découvrent à pied depuis le port de Cassis. "
+    "Le sentier balisé longe la côte et offre des vues sur les falaises calcaires.",
+    "En été, l'accès aux massifs forestiers peut être réglementé en raison du risque d'incendie. "
+    "Renseignez-vous la veille de votre randonnée auprès de la préfecture des Bouches-du-Rhône.",
+    "Des bateaux partent aussi du port toute l'année pour une visite des calanques depuis la mer, "
+    "une promenade d'environ une heure.",
+]
+
+PAGE = f"""<!DOCTYPE html>
+<html lang="fr">
+<head>
+  <meta charset="utf-8">
+  <title>Les calanques de Cassis | Office de tourisme</title>
+  <meta property="og:site_name" content="Office de tourisme de Cassis">
+  <script>window.dataLayer = [{{"tracker": "TRACKER-IN-HEAD"}}];</script>
+  <style>body {{ font-family: sans-serif; }} .STYLE-RULE {{ color: red; }}</style>
+</head>
+<body>
+  <header>
+    <nav><ul>
+      <li><a href="/">Accueil</a></li>
+      <li><a href="/agenda">Agenda NAVLINK</a></li>
+      <li><a href="/contact">Contact</a></li>
+    </ul></nav>
+  </header>
+  <main>
+    <article>
+      <h1>Les calanques de Cassis</h1>
+      <p>{ARTICLE[0]}</p>
+      <p>{ARTICLE[1]}</p>
+      <p>{ARTICLE[2]}</p>
+    </article>
+  </main>
+  <footer><p>Office de tourisme FOOTERTEXT — Mentions légales — Plan du site</p></footer>
+  <script src="/app.js"></script>
+  <script>console.log("INLINE-SCRIPT-IN-BODY");</script>
+</body>
+</html>
+"""
+
+
+def test_html_main_content_is_extracted_without_navigation_footer_or_scripts(tmp_path):
+    path = tmp_path / "calanques.html"
+    path.write_text(PAGE, encoding="utf-8")
+
+    (doc,) = read_all(path)
+
+    assert doc.title == "Les calanques de Cassis"
+    for paragraph in ARTICLE:
+        assert paragraph in doc.text
+    for boilerplate in ("NAVLINK", "Accueil", "FOOTERTEXT", "Mentions légales", "TRACKER-IN-HEAD",
+                        "INLINE-SCRIPT-IN-BODY", "console.log", "STYLE-RULE"):
+        assert boilerplate not in doc.text, boilerplate
+    assert doc.source == "Office de tourisme de Cassis"
+
+
+def test_htm_extension_is_read_as_html(tmp_path):
+    path = tmp_path / "calanques.htm"
+    path.write_text(PAGE, encoding="utf-8")
+    (doc,) = read_all(path)
+    assert ARTICLE[2] in doc.text
+
+
+def test_html_page_with_only_scripts_has_no_main_content(tmp_path):
+    path = tmp_path / "app.html"
+    path.write_text(
+        "<html><head><script>var config = {api: '/v1'};</script></head>"
+        "<body><div id='root'></div><script>document.write('Bienvenue sur notre application');</script>"
+        "<script src='bundle.js'></script></body></html>",
+        encoding="utf-8",
+    )
+
+    with pytest.raises(SourceError) as exc:
+        read_all(path)
+
+    assert exc.value.path == str(path)
+    assert "no main content" in exc.value.reason
+
+
+def test_html_reader_does_not_rely_on_deprecated_trafilatura_api(tmp_path):
+    path = tmp_path / "calanques.html"
+    path.write_text(PAGE, encoding="utf-8")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        (doc,) = read_all(path)
+
+    assert ARTICLE[0] in doc.text
+
+
+# --- PDF ---------------------------------------------------------------------------------------------
+
+
+def minimal_pdf(lines, title=None) -> bytes:
+    """A one-page PDF 1.4 written by hand: Helvetica text, a correct xref table, an optional /Info title."""
+    ops = ["BT", "/F1 12 Tf", "14 TL", "72 720 Td"]
+    for line in lines:
+        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        ops.append(f"({escaped}) Tj T*")
+    ops.append("ET")
+    stream = "\n".join(ops).encode("cp1252")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    if title:
+        objects.append(b"<< /Title (%s) >>" % title.encode("cp1252"))
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    info = b" /Info %d 0 R" % len(objects) if title else b""
+    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, info, xref)
+    return bytes(out)
+
+
+def test_handwritten_pdf_is_well_formed():
+    """The xref offsets really point at the objects (the fixture of the PDF tests must be sound)."""
+    data = minimal_pdf(["x"], title="T")
+    xref_at = int(data.rsplit(b"startxref\n", 1)[1].split(b"\n", 1)[0])
+    assert data[xref_at:].startswith(b"xref\n0 7\n")
+    entries = data[xref_at:].split(b"\n")[3:9]
+    for number, entry in enumerate(entries, 1):
+        assert data[int(entry[:10]):].startswith(b"%d 0 obj\n" % number)
+
+
+def test_pdf_text_and_title_are_extracted(tmp_path):
+    path = tmp_path / "horaires.pdf"
+    path.write_bytes(minimal_pdf(["La gare de Miramas est desservie par le TER.",
+                                  "Ligne de Marseille à Avignon (été 2026)."], title="Horaires d'été"))
+
+    (doc,) = read_all(path, "pdf/horaires.pdf")
+
+    assert doc.id == "pdf/horaires.pdf"
+    assert doc.title == "Horaires d'été"
+    assert doc.text == "La gare de Miramas est desservie par le TER.\nLigne de Marseille à Avignon (été 2026)."
+    assert doc.origin == str(path)
+
+
+def test_pdf_without_title_metadata_is_named_after_the_file(tmp_path):
+    path = tmp_path / "fiche-gare.pdf"
+    path.write_bytes(minimal_pdf(["Accueil ouvert de 6 h à 21 h."]))
+
+    (doc,) = read_all(path)
+
+    assert doc.title == "fiche-gare"
+    assert doc.text == "Accueil ouvert de 6 h à 21 h."
+
+
+def test_pdf_without_any_text_is_reported_as_such(tmp_path):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(minimal_pdf([]))
+
+    with pytest.raises(SourceError) as exc:
+        read_all(path)
+
+    assert "no extractable text" in exc.value.reason
+
+
+GOOD_PDF = minimal_pdf(["La gare de Miramas est desservie par le TER."], title="Gare")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(GOOD_PDF[: len(GOOD_PDF) // 2], id="truncated-half"),
+        pytest.param(GOOD_PDF[:-30], id="truncated-before-trailer"),
+        pytest.param(GOOD_PDF[:9], id="header-only"),
+        pytest.param(b"", id="empty"),
+        pytest.param(b"<html><body>Not a PDF, a web page saved as .pdf</body></html>\n" * 20, id="not-a-pdf"),
+        pytest.param(bytes(range(256)) * 8, id="random-bytes"),
+    ],
+)
+def test_unreadable_pdf_is_a_source_error(tmp_path, data):
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(data)
+
+    with pytest.raises(SourceError) as exc:
+        read_all(path)
+
+    assert exc.value.path == str(path)
+    assert "PDF" in exc.value.reason
+
+
+def test_damaged_pdf_with_self_referencing_objects_is_a_source_error(tmp_path):
+    # Same length as the good file, so the xref offsets still point at the (damaged) objects.
+    damaged = GOOD_PDF.replace(b"/Catalog", b"/CatXlog").replace(b"5 0 obj\n", b"5 0 objX")
+    path = tmp_path / "damaged.pdf"
+    path.write_bytes(damaged)
+
+    with pytest.raises(SourceError):
+        read_all(path)
+
+
+# --- CSV ---------------------------------------------------------------------------------------------
+
+
+def test_csv_columns_named_like_document_fields_are_mapped_by_default(tmp_path):
+    path = tmp_path / "musees.csv"
+    path.write_text(
+        "id,title,text,places,theme,lang,url\n"
+        'granet,Musée Granet,"Beaux-arts, à Aix-en-Provence.",13001,culture/musée,fr,https://example.org/g\n'
+        'cantini,Musée Cantini,Art moderne à Marseille.,"13055; 13206",culture/musée,fr,\n',
+        encoding="utf-8",
+    )
+
+    items = read_all(path)
+
+    granet, cantini = documents(items)
+    assert not errors(items)
+    assert (granet.id, granet.title, granet.text) == ("granet", "Musée Granet", "Beaux-arts, à Aix-en-Provence.")
+    assert granet.places == ("13001",) and granet.theme == "culture/musée" and granet.lang == "fr"
+    assert granet.url == "https://example.org/g"
+    assert cantini.places == ("13055", "13206")
+    assert cantini.url is None
+    assert granet.origin == str(path)
+
+
+def test_csv_map_option_maps_fields_to_other_column_names(tmp_path):
+    path = tmp_path / "bibliotheques.csv"
+    path.write_text(
+        "nom;commune;description;horaires\n"
+        "Bibliothèque Méjanes;13001;Grande bibliothèque, cité du livre;mardi au samedi\n",
+        encoding="utf-8",
+    )
+
+    (doc,) = read_all(path, "biblio.csv",
+                      {"csv_map": {"title": "nom", "places": "commune", "text": "description"}})
+
+    assert doc.title == "Bibliothèque Méjanes"
+    assert doc.places == ("13001",)
+    assert doc.text == "Grande bibliothèque, cité du livre"
+    assert doc.id == "biblio.csv#1"
+
+
+def test_csv_rows_without_a_text_column_become_column_value_lines(tmp_path):
+    path = tmp_path / "lieux.csv"
+    path.write_text(
+        "nom;adresse;horaires;accès\n"
+        "Bibliothèque Méjanes;8-10 rue des Allumettes, Aix;mardi au samedi;\n"
+        "Médiathèque de Pertuis;;lundi;bus 12\n",
+        encoding="utf-8",
+    )
+
+    first, second = read_all(path, "lieux.csv", {"csv_map": {"title": "nom"}})
+
+    assert first.title == "Bibliothèque Méjanes"
+    assert first.text == "adresse : 8-10 rue des Allumettes, Aix\nhoraires : mardi au samedi"
+    assert second.text == "horaires : lundi\naccès : bus 12"
+    assert (first.id, second.id) == ("lieux.csv#1", "lieux.csv#2")
+
+
+def test_csv_without_title_takes_the_first_line_of_the_rendered_text(tmp_path):
+    path = tmp_path / "arrets.csv"
+    path.write_text("arret,ligne\nGare Saint-Charles,82\n", encoding="utf-8")
+
+    (doc,) = read_all(path)
+
+    assert doc.text == "arret : Gare Saint-Charles\nligne : 82"
+    assert doc.title == "arret : Gare Saint-Charles"
+
+
+def test_csv_row_that_yields_no_text_is_reported_with_its_line_and_the_others_load(tmp_path):
+    path = tmp_path / "lieux.csv"
+    path.write_text("title,text\nPlage de l'Arène,Baignade surveillée.\nVide,\nCalanque,Accès à pied.\n",
+                    encoding="utf-8")
+
+    items = read_all(path)
+
+    assert [d.title for d in documents(items)] == ["Plage de l'Arène", "Calanque"]
+    (error,) = errors(items)
+    assert error.path == f"{path}:3"
+    assert "text" in error.reason
+
+
+def test_csv_map_to_an_unknown_column_is_a_source_error_naming_it(tmp_path):
+    path = tmp_path / "lieux.csv"
+    path.write_text("nom,commune\nMéjanes,13001\n", encoding="utf-8")
+
+    with pytest.raises(SourceError) as exc:
+        read_all(path, options={"csv_map": {"title": "name"}})
+
+    assert exc.value.path == str(path)
+    assert "name" in exc.value.reason
+    assert "nom, commune" in exc.value.reason
+
+
+# --- Any format --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["rapport.docx", "carte.png", "LISEZMOI"])
+def test_unsupported_file_type_is_a_source_error_listing_the_supported_ones(tmp_path, name):
+    path = tmp_path / name
+    path.write_text("contenu", encoding="utf-8")
+
+    with pytest.raises(SourceError) as exc:
+        read_all(path)
+
+    assert exc.value.path == str(path)
+    assert "unsupported file type" in exc.value.reason
+    for ext in (".jsonl", ".md", ".txt", ".html", ".pdf", ".csv"):
+        assert ext in exc.value.reason
+    assert (path.suffix or "(none)") in exc.value.reason
+
+
+@pytest.mark.parametrize("name", ["image.txt", "dump.jsonl", "notes.md", "table.csv"])
+def test_binary_file_with_nul_bytes_is_rejected_as_not_text(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(64))
+
+    with pytest.raises(SourceError) as exc:
+        read_all(path)
+
+    assert exc.value.path == str(path)
+    assert "binary" in exc.value.reason
+
+
+def test_file_over_the_size_limit_is_refused_before_reading(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "MAX_FILE_BYTES", 100)
+    small, big = tmp_path / "small.txt", tmp_path / "big.txt"
+    small.write_text("x" * 100, encoding="utf-8")
+    big.write_text("x" * 101, encoding="utf-8")
+
+    assert [d.text for d in read_all(small)] == ["x" * 100]
+    with pytest.raises(SourceError) as exc:
+        read_all(big)
+    assert exc.value.path == str(big)
+    assert "too large" in exc.value.reason
+
+
+def test_size_message_shows_a_size_larger_than_the_limit(tmp_path):
+    path = tmp_path / "huge.txt"
+    with open(path, "wb") as f:
+        f.truncate(readers.MAX_FILE_BYTES + 1)  # sparse: nothing is written or read
+
+    with pytest.raises(SourceError) as exc:
+        read_all(path)
+
+    size, limit = (int(n.replace(",", "")) for n in re.findall(r"([\d,]+) bytes", exc.value.reason))
+    assert size == readers.MAX_FILE_BYTES + 1 and limit == readers.MAX_FILE_BYTES
+
+
+def test_missing_file_is_a_source_error(tmp_path):
+    with pytest.raises(SourceError) as exc:
+        read_all(tmp_path / "absent.md")
+    assert exc.value.path == str(tmp_path / "absent.md")
