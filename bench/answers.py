@@ -31,14 +31,15 @@ def main():
         grades[(qid, doc)] = int(grade)
     qs = queries()
     for q in qs[:3]:
-        e.ask(q["text"], lang=q["lang"])  # warm-up
+        e.ask(q["text"])  # warm-up
     rows, latencies = [], []
     for q in qs:
         started = time.perf_counter()
-        a = e.ask(q["text"], lang=q["lang"])
+        a = e.ask(q["text"])  # as a visitor asks: the language is detected
         latencies.append(time.perf_counter() - started)
         first = a.citations[0].doc_id if a.citations and not a.abstained else None
-        rows.append({"id": q["id"], "type": q["type"], "abstained": a.abstained, "confidence": a.confidence,
+        rows.append({"id": q["id"], "type": q["type"], "lang": q["lang"], "detected": a.lang,
+                     "abstained": a.abstained, "confidence": a.confidence,
                      "first_citation": first, "first_grade": grades.get((q["id"], first), 0) if first else None,
                      "evidence": a.evidence})
         if args.verbose:
@@ -53,6 +54,7 @@ def main():
         "answerable_wrongly_abstained": round(sum(r["abstained"] for r in answerable) / len(answerable), 4),
         "counts": {"factual": len(factual), "unanswerable": len(unanswerable), "answerable": len(answerable)},
         "ask_latency": latency_summary(latencies),
+        "language_detected_correctly": round(sum(r["lang"] == r["detected"] for r in rows) / len(rows), 4),
         "rows": rows,
     }
     for key in ("factual_first_citation_fully_answers", "unanswerable_abstained", "answerable_wrongly_abstained"):

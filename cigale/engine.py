@@ -92,8 +92,9 @@ class Engine:
         if isinstance(question, str):
             question = self.question(question, lang=lang, hint=hint)
         searcher = self.searcher
-        hits = searcher.search(question, k=8, filters=filters)
-        return answer_question(question, hits, self.store, self.embedder, self.territory, self.settings,
+        qvec = self.embedder.query(question.text)  # once, for the search and for the answer
+        hits = searcher.search(question, k=8, filters=filters, qvec=qvec)
+        return answer_question(question, hits, self.store, self.embedder, self.territory, self.settings, qvec,
                                lexical_weight=searcher.lexical_weight(question))
 
     def ingest_starter(self, progress=None) -> IngestReport:

@@ -108,7 +108,7 @@ class Searcher:
         self.index, self.store, self.embedder = index, store, embedder
         self.territory, self.settings = territory, settings
 
-    def scores(self, question: Question, mode: Mode | None = None, filters: Filters | None = None):
+    def scores(self, question: Question, mode: Mode | None = None, filters: Filters | None = None, qvec=None):
         """Document scores (relevance, ranking score) and the best chunk of each document."""
         index = self.index
         mode = mode or self.settings.mode
@@ -121,7 +121,7 @@ class Searcher:
             terms = analyze_query(lexical or question.text, dict.fromkeys((question.lang, *index.langs)))
             chunk_bm25 = index.bm25_scores(terms)
         if mode in (Mode.DENSE, Mode.HYBRID):
-            chunk_dense = index.dense @ self.embedder.query(question.text)
+            chunk_dense = index.dense @ (qvec if qvec is not None else self.embedder.query(question.text))
         bm25 = np.maximum.reduceat(chunk_bm25, index.doc_offsets) if chunk_bm25 is not None else None
         dense = np.maximum.reduceat(chunk_dense, index.doc_offsets) if chunk_dense is not None else None
 
@@ -154,11 +154,12 @@ class Searcher:
         return relevance, ranking, combined, signals, n_docs
 
     def search(
-        self, question: Question, k: int = 10, mode: Mode | None = None, filters: Filters | None = None
+        self, question: Question, k: int = 10, mode: Mode | None = None, filters: Filters | None = None, qvec=None
     ) -> list[Hit]:
+        """The `k` best documents; `qvec` is the question's embedding when the caller has it."""
         if self.index.size == 0:
             return []
-        relevance, ranking, chunk_scores, signals, n_docs = self.scores(question, mode, filters)
+        relevance, ranking, chunk_scores, signals, n_docs = self.scores(question, mode, filters, qvec)
         k = max(1, min(k, n_docs))
         top = np.argpartition(-ranking, k - 1)[:k] if k < n_docs else np.arange(n_docs)
         top = [int(i) for i in top[np.argsort(-ranking[top], kind="stable")] if np.isfinite(ranking[i])]

@@ -129,7 +129,9 @@ class SQLiteStore:
 
     def _chunk_rows(self, where: str = "", params=()):
         return self._db().execute(
-            'SELECT c.id, c.doc_id, c.ord, c.start, c."end", c.lang, c.places, c.vector_key, d.title, d.text '
+            # substr counts characters, as Python offsets do; only the chunk's text is read.
+            'SELECT c.id, c.doc_id, c.ord, c.start, c."end", c.lang, c.places, c.vector_key, d.title, '
+            'substr(d.text, c.start + 1, c."end" - c.start) '
             f"FROM chunks c JOIN documents d ON d.id = c.doc_id {where}",
             params,
         )
@@ -214,5 +216,5 @@ def _row_doc(r) -> Document:
 
 def _row_chunk(r) -> StoredChunk:
     cid, doc_id, ord_, start, end, lang, places, key, title, text = r
-    chunk = Chunk(doc_id, ord_, start, end, text[start:end], title, lang, tuple(json.loads(places)))
+    chunk = Chunk(doc_id, ord_, start, end, text, title, lang, tuple(json.loads(places)))
     return StoredChunk(cid, chunk, key)

@@ -245,3 +245,13 @@ class StoreContract:
         version = store.version()
         store.put_vectors({"k": np.ones(2, np.float32)}, MODEL)
         assert store.version() == version
+
+    def test_chunk_text_matches_offsets_beyond_the_basic_plane(self, store):
+        """Offsets are code points: emoji, CJK and combining accents must not shift them."""
+        doc = make_doc("unicode", text="Fête 🎉 à Aix. 東京の友人も来ます。\nCafe\u0301 du port 🚤 ouvert. " * 5)
+        store.apply(upsert(doc))
+        stored = list(store.iter_chunks())
+        assert stored
+        for s in stored:
+            assert doc.text[s.chunk.start:s.chunk.end] == s.chunk.text
+        assert store.get_chunks([s.id for s in stored]) == {s.id: s for s in stored}
