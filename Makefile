@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 DATA   ?= cigale-data
 ETALAB_VERSION := 6.0.0
 
-.PHONY: run test install install-test system lint bench clean
+.PHONY: run test install install-test system system-test lint bench clean
 
 run: install
 	$(BIN)/cigale init --data $(DATA)
@@ -24,14 +24,13 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test .deps/npm/.installed
 
 # System packages, only where they are missing (needs root or sudo on a fresh machine).
+APT = SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends
+
 system:
-	@missing=""; \
-	$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
-	command -v npm >/dev/null || missing="$$missing npm"; \
-	if [ -n "$$missing" ]; then \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends $$missing; \
-	fi
+	@$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || { $(APT) python3-venv; }
+
+system-test: system
+	@command -v npm >/dev/null || { $(APT) npm; }
 
 $(VENV)/.installed: pyproject.toml | system
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +43,7 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	touch $@
 
 # The official list of the metropolis's communes, which a test checks the pack against.
-.deps/npm/.installed: | system
+.deps/npm/.installed: | system-test
 	npm install --silent --no-audit --no-fund --prefix .deps/npm @etalab/decoupage-administratif@$(ETALAB_VERSION)
 	touch $@
 

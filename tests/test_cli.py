@@ -279,3 +279,23 @@ def test_settings_lists_every_setting_with_value_and_environment_variable(tmp_pa
         assert any(line.startswith(f"{name} = ") and "(env CIGALE_" in line for line in lines), name
     assert any(line.startswith(f"data_dir = {tmp_path / 'data'} ") for line in lines)
     assert any(line.startswith("chunk_words = 77 ") for line in lines)  # the environment shows through
+
+
+def test_chat_answers_each_question_until_an_empty_line(data):
+    result = subprocess.run([sys.executable, "-m", "cigale.cli", "chat", "--data", str(data)],
+                            input="Quelles lignes à la gare de Miramas ?\n\nnever read\n", capture_output=True,
+                            text=True, env=environment(), timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert "Ligne" in result.stdout or "ligne" in result.stdout
+    assert "[1] Gare de Miramas" in result.stdout
+    assert "never read" not in result.stdout
+
+
+@pytest.mark.slow
+def test_init_builds_the_starter_corpus_once(tmp_path):
+    """Idempotent: run it twice, the second run embeds nothing (slow: ~200 short chunks)."""
+    first = cigale("init", "--data", tmp_path / "d")
+    assert first.returncode == 0, first.stderr
+    assert re.search(r"starter corpus for .*: (\d+) added", first.stdout)
+    second = cigale("init", "--data", tmp_path / "d")
+    assert re.search(r"0 added, 0 updated, \d+ unchanged \(0 chunks embedded\)", second.stdout)
