@@ -205,7 +205,7 @@ def _print_answer(answer):
     print(answer.answer)
     print()
     for c in answer.citations:
-        print(f"[{c.n}] {c.title}" + (f" — {c.source[:70]}" if c.source else ""))
+        print(f"[{c.n}] {c.title}" + (f" — {c.source}" if c.source else ""))
         if c.url:
             print(f"    {c.url}")
     if answer.places:
@@ -236,7 +236,7 @@ def cmd_eval(args):
 
 def cmd_chat(args):
     engine = _engine(args)
-    engine.refresh()
+    engine.warm()
     print("Cigale — ask about the territory (empty line or Ctrl-D to quit).")
     while True:
         try:

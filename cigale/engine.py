@@ -64,6 +64,12 @@ class Engine:
             self._index = loaded
             return loaded
 
+    def warm(self) -> None:
+        """Load what the first question would otherwise wait for: index, model, language detector."""
+        self.refresh()
+        self.embedder.query("warm-up")
+        self.question("Quels festivals cet été ?")
+
     @property
     def searcher(self) -> Searcher:
         index = self.refresh()
