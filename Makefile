@@ -8,12 +8,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DATA   ?= cigale-data
 ETALAB_VERSION := 6.0.0
+AXE_VERSION    := 4.14.1
 
 .PHONY: run test install install-test system system-test lint bench clean
 
 run: install
 	$(BIN)/cigale init --data $(DATA)
-	$(BIN)/cigale chat --data $(DATA)
+	$(BIN)/cigale serve --data $(DATA)
 
 test: install-test
 	$(BIN)/ruff check .
@@ -29,8 +30,10 @@ APT = SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update && $$SU
 system:
 	@$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || { $(APT) python3-venv; }
 
+# npm for the test data packages; Debian's Chromium for the browser tests (never a browser download).
 system-test: system
 	@command -v npm >/dev/null || { $(APT) npm; }
+	@test -x /usr/bin/chromium || { $(APT) chromium; }
 
 $(VENV)/.installed: pyproject.toml | system
 	$(PYTHON) -m venv $(VENV)
@@ -42,9 +45,10 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
-# The official list of the metropolis's communes, which a test checks the pack against.
+# The official list of the metropolis's communes, which a test checks the pack against,
+# and axe-core, which the browser tests inject to check accessibility.
 .deps/npm/.installed: | system-test
-	npm install --silent --no-audit --no-fund --prefix .deps/npm @etalab/decoupage-administratif@$(ETALAB_VERSION)
+	npm install --silent --no-audit --no-fund --prefix .deps/npm @etalab/decoupage-administratif@$(ETALAB_VERSION) axe-core@$(AXE_VERSION)
 	touch $@
 
 lint: install-test

@@ -66,6 +66,7 @@ class Sentence:
     doc_id: str
     start: int
     end: int
+    lang: str | None = None  # the source's language: a quoted sentence keeps it
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,8 @@ def _words(text: str) -> set[str]:
 
 
 def _choose(embedded, candidates, lang: str) -> list[_Candidate]:
-    """The best embedded sentence leads; others within the margin follow, no near-duplicates."""
+    """The best embedded sentence leads; others within the margin follow, no near-duplicates.
+    A sentence not checked by the model only widens the answer: it must come from another source."""
     if not embedded:
         return []
     lead = max(embedded, key=lambda c: _score(c, lang))
@@ -200,6 +202,8 @@ def _choose(embedded, candidates, lang: str) -> list[_Candidate]:
         if len(chosen) == MAX_SENTENCES or (chosen and _score(c, lang) < _score(chosen[0], lang) - SENTENCE_MARGIN):
             break
         if any(_same_thing(c, o) for o in chosen):
+            continue
+        if c.vector is None and any(o.doc.id == c.doc.id for o in chosen):
             continue
         chosen.append(c)
     return chosen
@@ -253,7 +257,8 @@ def _cite(chosen, hits, docs, store):
         if c.doc.id not in spans and not _mentions_title(text, c.doc.title):
             text = f"{c.doc.title} — {text}"
         text = text if text.endswith((".", "!", "?", "…")) else text + "."
-        sentences_out.append(Sentence(text, order[c.doc.id], c.doc.id, c.start, c.end))
+        sentences_out.append(Sentence(text, order[c.doc.id], c.doc.id, c.start, c.end,
+                                      base_lang(c.doc.lang) if c.doc.lang else None))
         spans.setdefault(c.doc.id, []).append((c.start, c.end))
     citations = []
     for doc_id, n in order.items():

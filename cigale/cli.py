@@ -73,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=[m.value for m in Mode])
     p.add_argument("--json", action="store_true")
 
+    p = command("serve", cmd_serve, "Start the website and the HTTP API.")
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default 8000)")
+    p.add_argument("--workers", type=int, help="server processes (default 1)")
+
     command("init", cmd_init, "Build the starter corpus from the territory pack (idempotent).")
     command("chat", cmd_chat, "Ask questions interactively in the terminal.")
     command("stats", cmd_stats, "What the data directory holds.")
@@ -232,6 +237,22 @@ def cmd_eval(args):
             f"Recall@20 {result['recall@20']:.4f}  MRR@10 {result['mrr@10']:.4f}  "
             f"latency p50 {result['latency']['p50_ms']} ms, p95 {result['latency']['p95_ms']} ms"
         )
+
+
+def cmd_serve(args):
+    import os
+
+    import uvicorn
+
+    settings = Settings.load(data_dir=args.data, host=args.host, port=args.port, workers=args.workers)
+    engine = _engine(args)  # fails early, with a clear message, when there is nothing to serve
+    engine.refresh()  # build the index once here, not in every worker
+    engine.close()
+    # Workers are new processes: they read their settings from the environment.
+    os.environ["CIGALE_DATA"] = str(settings.data_dir.resolve())
+    print(f"Cigale is serving {settings.data_dir} at http://{settings.host}:{settings.port}/", flush=True)
+    uvicorn.run("cigale.web.app:create_app", factory=True, host=settings.host, port=settings.port,
+                workers=settings.workers, log_level="warning")
 
 
 def cmd_chat(args):

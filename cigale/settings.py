@@ -60,6 +60,13 @@ class Settings:
     max_question_chars: int = _setting(1000, "Longest question accepted, in characters.")
     default_lang: str = _setting("fr", "Language assumed when a question's language is unclear.")
     min_confidence: float = _setting(0.45, "Below this confidence the answer abstains.")
+    host: str = _setting("127.0.0.1", "Address the web server listens on.")
+    port: int = _setting(8000, "Port of the web server.")
+    workers: int = _setting(1, "Web server processes (each holds the model and the index).")
+    rate_limit: int = _setting(60, "Questions per minute per client address (0: no limit).")
+    max_body_bytes: int = _setting(16_384, "Largest request body the API accepts.")
+    ask_timeout: float = _setting(10.0, "Seconds an answer may take before the request fails with 503.")
+    answer_cache: int = _setting(512, "Recent answers each web worker keeps (0: none).")
 
     @classmethod
     def load(cls, environ=None, **overrides) -> "Settings":

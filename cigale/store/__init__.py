@@ -8,6 +8,7 @@ mid-ingest leaves the previous state (and the index built from it) usable.
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Protocol
 
 import numpy as np
@@ -21,6 +22,18 @@ class StoredChunk:
     id: int
     chunk: Chunk
     vector_key: str  # content hash of chunk.indexed_text: the embedding cache key
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """A visitor's verdict on an answer: what was asked, what was cited, useful or not."""
+
+    question: str
+    useful: bool
+    comment: str | None = None
+    lang: str | None = None
+    cited: tuple[str, ...] = ()  # doc ids of the answer's citations
+    created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
 
 @dataclass
@@ -52,6 +65,12 @@ class Store(Protocol):
         """Cached embeddings by content hash (missing keys are left out)."""
 
     def put_vectors(self, vectors: dict[str, np.ndarray], model: str) -> None: ...
+
+    def add_feedback(self, feedback: Feedback) -> int:
+        """Store a visitor's feedback; returns its id."""
+
+    def feedback(self, limit: int = 100) -> list[Feedback]:
+        """The latest feedback, newest first."""
 
     def stats(self) -> dict: ...
 

@@ -10,7 +10,7 @@ import numpy as np
 from cigale.chunks import Chunk
 from cigale.documents import Document
 from cigale.errors import StoreError
-from cigale.store import Changes, StoredChunk
+from cigale.store import Changes, Feedback, StoredChunk
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -25,6 +25,10 @@ CREATE TABLE IF NOT EXISTS chunks (
     places TEXT NOT NULL, vector_key TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ord);
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY, created TEXT NOT NULL, question TEXT NOT NULL, lang TEXT,
+    useful INTEGER NOT NULL, comment TEXT, cited TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS vectors (
     key TEXT NOT NULL, model TEXT NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (key, model)
 );
@@ -69,7 +73,7 @@ class SQLiteStore:
                 tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path} is not a usable Cigale database: {exc}") from None
-        missing = {"meta", "documents", "chunks", "vectors"} - tables
+        missing = {"meta", "documents", "chunks", "vectors"} - tables  # feedback came later: created on write
         if missing:
             raise StoreError(f"{self.path} is not a Cigale database (no {', '.join(sorted(missing))} table).")
 
@@ -168,6 +172,20 @@ class SQLiteStore:
                 "INSERT OR REPLACE INTO vectors (key, model, vector) VALUES (?, ?, ?)",
                 [(k, model, np.asarray(v, dtype=np.float32).tobytes()) for k, v in vectors.items()],
             )
+
+    def add_feedback(self, feedback: Feedback) -> int:
+        with self._db() as db:
+            cursor = db.execute(
+                "INSERT INTO feedback (created, question, lang, useful, comment, cited) VALUES (?,?,?,?,?,?)",
+                (feedback.created, feedback.question, feedback.lang, int(feedback.useful), feedback.comment,
+                 json.dumps(list(feedback.cited))),
+            )
+            return cursor.lastrowid
+
+    def feedback(self, limit: int = 100) -> list[Feedback]:
+        rows = self._db().execute(
+            "SELECT created, question, lang, useful, comment, cited FROM feedback ORDER BY id DESC LIMIT ?", (limit,))
+        return [Feedback(r[1], bool(r[3]), r[4], r[2], tuple(json.loads(r[5])), r[0]) for r in rows]
 
     def stats(self) -> dict:
         db = self._db()

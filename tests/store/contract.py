@@ -255,3 +255,13 @@ class StoreContract:
         for s in stored:
             assert doc.text[s.chunk.start:s.chunk.end] == s.chunk.text
         assert store.get_chunks([s.id for s in stored]) == {s.id: s for s in stored}
+
+    def test_feedback_is_kept_newest_first(self, store):
+        from cigale.store import Feedback
+
+        store.add_feedback(Feedback("festivals de jazz", True, None, "fr", ("a", "b")))
+        store.add_feedback(Feedback("musées", False, "Il manque Arles <script>", "fr"))
+        latest, first = store.feedback()
+        assert (latest.question, latest.useful, latest.comment) == ("musées", False, "Il manque Arles <script>")
+        assert first.cited == ("a", "b") and first.useful and first.created
+        assert store.feedback(limit=1) == [latest]

@@ -1,0 +1,1 @@
+"""The website and the HTTP API (FastAPI, server-rendered Jinja2, one small script)."""

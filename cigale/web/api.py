@@ -1,0 +1,144 @@
+"""The HTTP API: the same answer, hits and places as the CLI and the library."""
+
+import asyncio
+import json
+from collections import OrderedDict
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from cigale.errors import CigaleError, NotReadyError, QuestionError
+from cigale.store import Feedback
+
+router = APIRouter()
+Q = Annotated[str, Query(description="The question, in any language.")]
+LANG = Annotated[str | None, Query(pattern="^[a-z]{2}$", description="The question's language (ISO 639-1), "
+                                   "if known; detected otherwise.")]
+HINT = Annotated[str | None, Query(pattern="^[a-z]{2}$", description="The interface language, a hint for "
+                                   "short questions.")]
+
+
+async def answer_for(request: Request, q: str, lang: str | None, hint: str | None):
+    """The engine's answer, computed off the event loop within the configured time, and kept a
+    while: the page asks again for what the stream just answered, and popular questions repeat."""
+    engine, settings = request.app.state.engine, request.app.state.settings
+    cache: OrderedDict = request.app.state.answers
+    key = (" ".join(q.split()), lang, hint, engine.store.version())
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    try:
+        answer = await asyncio.wait_for(run_in_threadpool(engine.ask, q, lang, hint), settings.ask_timeout)
+    except TimeoutError:
+        raise NotReadyError(f"The answer took longer than {settings.ask_timeout:g} s; please try again.") from None
+    cache[key] = answer
+    while len(cache) > settings.answer_cache:
+        cache.popitem(last=False)
+    return answer
+
+
+@router.get("/api/ask", tags=["answers"], summary="A grounded answer with numbered citations")
+async def ask(request: Request, q: Q, lang: LANG = None, hint: HINT = None) -> JSONResponse:
+    answer = await answer_for(request, q, lang, hint)
+    return JSONResponse(answer.to_dict())
+
+
+@router.get("/api/ask/stream", tags=["answers"], summary="The same answer as Server-Sent Events",
+            response_class=StreamingResponse,
+            description="Events: `delta` (answer text), `citation` (a source, when first cited), "
+                        "`sources` (all sources and places), `done` (the whole answer), `error`.")
+async def ask_stream(request: Request, q: Q, lang: LANG = None, hint: HINT = None) -> StreamingResponse:
+    async def events():
+        try:
+            answer = await answer_for(request, q, lang, hint)
+        except CigaleError as exc:
+            yield _event("error", {"type": type(exc).__name__, "message": exc.message, "status": exc.http_status})
+            return
+        for event, data in answer_events(answer):
+            yield _event(event, data)
+
+    return StreamingResponse(events(), media_type="text/event-stream",
+                             headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
+
+
+def answer_events(answer):
+    """The answer as a sequence of (event, data): sentences as deltas, each source when first cited."""
+    citations = {c.n: c for c in answer.citations}
+    if answer.abstained:
+        yield "delta", {"text": answer.answer}
+    else:
+        sent = set()
+        for i, sentence in enumerate(answer.sentences):
+            if sentence.citation not in sent:
+                sent.add(sentence.citation)
+                yield "citation", _citation(citations[sentence.citation])
+            yield "delta", {"text": ("" if i == 0 else " ") + sentence.text, "citation": sentence.citation,
+                            "lang": sentence.lang or answer.lang}
+    yield "sources", {"citations": [_citation(c) for c in answer.citations],
+                      "places": [p.__dict__ for p in answer.places], "abstained": answer.abstained}
+    yield "done", answer.to_dict()
+
+
+def _citation(c) -> dict:
+    return {"n": c.n, "doc_id": c.doc_id, "title": c.title, "url": c.url, "source": c.source,
+            "places": list(c.places)}
+
+
+def _event(name: str, data: dict) -> str:
+    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+@router.get("/api/search", tags=["search"], summary="Ranked documents")
+async def search(request: Request, q: Q, k: Annotated[int, Query(ge=1, le=100)] = 10, lang: LANG = None,
+                 mode: Annotated[str | None, Query(pattern="^(bm25|dense|hybrid)$")] = None) -> JSONResponse:
+    engine = request.app.state.engine
+    hits = await run_in_threadpool(engine.search, q, k, mode, None, lang)
+    return JSONResponse({"question": q, "hits": [h.__dict__ for h in hits]})
+
+
+@router.get("/api/places", tags=["territory"], summary="The communes and sub-territories of the territory")
+def places(request: Request) -> JSONResponse:
+    territory = request.app.state.engine.territory
+    return JSONResponse({
+        "territory": {"id": territory.id, "name": territory.name, "name_en": territory.name_en},
+        "subterritories": [{"id": s.id, "name": s.name, "communes": list(s.communes),
+                            "population": territory.population_of(s.id)} for s in territory.subterritories.values()],
+        "communes": [{"insee": c.insee, "name": c.name, "territory": c.territory, "population": c.population,
+                      "lat": c.lat, "lon": c.lon} for c in territory.communes.values()],
+    })
+
+
+class FeedbackIn(BaseModel):
+    question: str = Field(min_length=1, max_length=2000)
+    useful: bool
+    comment: str | None = Field(default=None, max_length=2000)
+    lang: str | None = Field(default=None, pattern="^[a-z]{2}$")
+    cited: list[str] = Field(default_factory=list, max_length=20)
+
+
+@router.post("/api/feedback", tags=["feedback"], summary="Was an answer useful?", status_code=201)
+def feedback(request: Request, body: FeedbackIn) -> JSONResponse:
+    if not body.question.strip():
+        raise QuestionError("The feedback must name the question it is about.")
+    stored = request.app.state.engine.store.add_feedback(
+        Feedback(body.question.strip(), body.useful, (body.comment or "").strip() or None, body.lang,
+                 tuple(body.cited)))
+    return JSONResponse({"id": stored, "saved": True}, status_code=201)
+
+
+@router.get("/healthz", tags=["operations"], summary="The process is up")
+def healthz() -> dict:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", tags=["operations"], summary="The index is loaded and not empty")
+def readyz(request: Request) -> JSONResponse:
+    engine = request.app.state.engine
+    index = engine.refresh()
+    if index.size == 0:
+        raise NotReadyError("The index is empty: ingest documents first.")
+    return JSONResponse({"status": "ready", "documents": len(index.docs), "chunks": index.size,
+                         "version": index.version})

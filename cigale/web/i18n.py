@@ -1,0 +1,89 @@
+"""The interface's words in French and English; the answers follow the question's language."""
+
+LANGUAGES = ("fr", "en")
+DEFAULT = "fr"
+
+TEXTS = {
+    "fr": {
+        "site_title": "Cigale — la métropole vous répond",
+        "tagline": "Posez une question sur Aix-Marseille-Provence : culture, économie, études, nature, mobilité…",
+        "skip": "Aller au contenu",
+        "search_label": "Votre question",
+        "search_placeholder": "Où se baigner ? Quels festivals en juillet ?",
+        "search_button": "Demander",
+        "answer": "Réponse",
+        "sources": "Sources",
+        "places": "Lieux de cette réponse",
+        "map_caption": "Les {n} communes de la métropole ; en couleur, celles citées. "
+                       "Choisissez-en une pour l'explorer.",
+        "related": "Questions liées",
+        "suggestions": "Quelques idées, dans tout le territoire",
+        "feedback": "Cette réponse vous a-t-elle été utile ?",
+        "useful": "Utile",
+        "not_useful": "Pas utile",
+        "comment": "Commentaire (facultatif)",
+        "send": "Envoyer",
+        "thanks": "Merci, votre avis est enregistré.",
+        "abstained_note": "Voici les sources les plus proches de votre question :",
+        "visit": "Voir la source",
+        "published_by": "Publié par",
+        "event_dates": "Dates",
+        "confidence": "Confiance",
+        "switch": "English",
+        "language_name": "Français",
+        "error": "Une erreur est survenue",
+        "back": "Retour à l'accueil",
+        "loading": "Recherche en cours…",
+        "ask_about": "Que faire à {place} ?",
+        "same_question_in": "{question} — à {place}",
+        "suggest": ["Festivals à {place}", "Musées à {place}", "Gares à {place}", "Lycées à {place}",
+                    "Recherche scientifique à {place}", "Que voir à {place} ?"],
+        "footer": "Les réponses citent les contenus des partenaires ; suivez les liens pour l'information officielle.",
+    },
+    "en": {
+        "site_title": "Cigale — the metropolis answers",
+        "tagline": "Ask anything about Aix-Marseille-Provence: culture, business, study, nature, getting around…",
+        "skip": "Skip to content",
+        "search_label": "Your question",
+        "search_placeholder": "Where to swim? Which festivals in July?",
+        "search_button": "Ask",
+        "answer": "Answer",
+        "sources": "Sources",
+        "places": "Places in this answer",
+        "map_caption": "The metropolis's {n} communes; those cited are coloured. Pick one to explore it.",
+        "related": "Related questions",
+        "suggestions": "Some ideas, across the whole territory",
+        "feedback": "Was this answer useful?",
+        "useful": "Useful",
+        "not_useful": "Not useful",
+        "comment": "Comment (optional)",
+        "send": "Send",
+        "thanks": "Thank you, your feedback is saved.",
+        "abstained_note": "Here are the sources closest to your question:",
+        "visit": "Open the source",
+        "published_by": "Published by",
+        "event_dates": "Dates",
+        "confidence": "Confidence",
+        "switch": "Français",
+        "language_name": "English",
+        "error": "Something went wrong",
+        "back": "Back to the home page",
+        "loading": "Searching…",
+        "ask_about": "What to do in {place}?",
+        "same_question_in": "{question} — in {place}",
+        "suggest": ["Festivals in {place}", "Museums in {place}", "Train stations in {place}",
+                    "High schools in {place}", "Research labs in {place}", "What to see in {place}?"],
+        "footer": "Answers cite our partners' content; follow the links for official information.",
+    },
+}
+
+
+def negotiate(cookie: str | None, accept_language: str | None) -> str:
+    """The interface language: the remembered choice, else the browser's preference, else French."""
+    if cookie in LANGUAGES:
+        return cookie
+    for part in (accept_language or "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return DEFAULT

@@ -1,0 +1,103 @@
+"""The answer page, rendered on the server: a real URL per question, usable without JavaScript."""
+
+from urllib.parse import parse_qs, quote, urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from cigale.errors import QuestionError
+from cigale.store import Feedback
+from cigale.web import i18n
+from cigale.web.api import answer_for
+from cigale.web.map import territory_map
+
+router = APIRouter(include_in_schema=False)
+YEAR = 60 * 60 * 24 * 365
+
+
+def ui_language(request: Request) -> str:
+    return i18n.negotiate(request.cookies.get("lang"), request.headers.get("accept-language"))
+
+
+@router.get("/")
+async def home(request: Request, q: str | None = None, thanks: int = 0):
+    lang = ui_language(request)
+    t = i18n.TEXTS[lang]
+    engine = request.app.state.engine
+    context = {"t": t, "lang": lang, "q": q or "", "answer": None, "thanks": bool(thanks),
+               "next_url": href(q) if q else "/",
+               "map": territory_map(engine.territory), "territory": engine.territory}
+    if q and q.strip():
+        answer = await answer_for(request, q, None, lang)
+        context |= {"answer": answer, "cited": {p.insee for p in answer.places},
+                    "related": related_questions(answer, engine, t), "lang_answer": answer.lang}
+    else:
+        context["suggestions"] = suggestions(engine.territory, t)
+    return request.app.state.templates.TemplateResponse(request, "index.html", context)
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, next: str = "/"):
+    """Remember the interface language (works without JavaScript)."""
+    if code not in i18n.LANGUAGES:
+        code = i18n.DEFAULT
+    if not next.startswith("/") or next.startswith("//"):
+        next = "/"  # never redirect off-site
+    response = RedirectResponse(next, status_code=303)
+    response.set_cookie("lang", code, max_age=YEAR, samesite="lax", httponly=True)
+    return response
+
+
+@router.post("/feedback")
+async def feedback_form(request: Request):
+    """The no-JavaScript feedback form; the page's script posts JSON to /api/feedback instead."""
+    form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
+    question = form.get("question", "").strip()
+    if not question or len(question) > 2000 or form.get("useful") not in ("1", "0"):
+        raise QuestionError("The feedback form is incomplete.")
+    cited = tuple(c for c in form.get("cited", "").split(",") if c)[:20]
+    feedback = Feedback(question, form["useful"] == "1", form.get("comment", "").strip()[:2000] or None,
+                        form.get("lang") or None, cited)
+    await run_in_threadpool(request.app.state.engine.store.add_feedback, feedback)
+    return RedirectResponse("/?" + urlencode({"q": question, "thanks": 1}), status_code=303)
+
+
+def suggestions(territory, t) -> list[str]:
+    """One idea per sub-territory, around its largest commune: the whole territory, not only its centre."""
+    out = []
+    for i, sub in enumerate(territory.subterritories.values()):
+        communes = sorted((territory.communes[c] for c in sub.communes), key=lambda c: -c.population)
+        # Not always the largest: the second one of the biggest territories, so Marseille is one voice of six.
+        commune = communes[1] if len(communes) > 20 else communes[0]
+        out.append(t["suggest"][i % len(t["suggest"])].format(place=commune.name))
+    return out
+
+
+def related_questions(answer, engine, t) -> list[str]:
+    """Next questions: the same question in neighbouring places, and what to do where the answer points."""
+    territory = engine.territory
+    out = []
+    named = [p for p in answer.places if territory.commune(p.insee)]
+    if named:
+        first = territory.commune(named[0].insee)
+        out.append(t["ask_about"].format(place=first.name))
+        question = _without_places(answer.question, engine)
+        for code in first.neighbours[:2]:
+            if question:
+                out.append(t["same_question_in"].format(question=question, place=territory.communes[code].name))
+    return out[:4]
+
+
+def _without_places(text: str, engine) -> str:
+    for m in sorted(engine.gazetteer.find(text), key=lambda m: -m.start):
+        text = text[: m.start] + text[m.end:]
+    text = " ".join(text.split()).strip(" ?,;:-")
+    for filler in (" à", " a", " in", " de", " dans le", " dans la", " au", " en"):
+        if text.endswith(filler):
+            text = text[: -len(filler)]
+    return text
+
+
+def href(question: str) -> str:
+    return "/?q=" + quote(question)

@@ -1,0 +1,26 @@
+"""Fixtures of the web tests: a running server over a copy of the test corpus."""
+
+import shutil
+
+import httpx
+import pytest
+from server import start
+
+
+@pytest.fixture(scope="session")
+def web_data(tmp_path_factory, built_data):
+    target = tmp_path_factory.mktemp("web") / "data"
+    shutil.copytree(built_data, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def server(web_data):
+    with start(web_data) as running:
+        yield running
+
+
+@pytest.fixture
+def http(server):
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        yield client
