@@ -14,6 +14,7 @@ import numpy as np
 
 from cigale.analysis import analyze, analyze_query, base_lang
 from cigale.chunks import sentences
+from cigale.equity import attribute
 
 MAX_SENTENCES = 4
 CANDIDATE_DOCS = 4
@@ -26,6 +27,7 @@ NEAR_DUPLICATE = 0.6  # word-set Jaccard above which two sentences say the same 
 SAME_MEANING = 0.93  # embedding cosine above which two sentences say the same thing
 SENTENCE_MARGIN = 0.06  # a further sentence must score within this of the best one
 SAME_LANGUAGE = 0.1  # answer in the question's language when the sources allow
+DIVERSE_MARGIN = 0.2  # the same, for an open question's answer drawing on several places
 
 ABSTAIN = {
     "fr": "Je n'ai pas trouvé de réponse fiable dans mes sources.",
@@ -99,6 +101,7 @@ class _Candidate:
     doc: object
     start: int
     end: int
+    places: tuple[str, ...] = ()  # what its document is about (the hit's places)
     lexical: float = 0.0
     dense: float = 0.0
     vector: np.ndarray | None = None
@@ -108,7 +111,9 @@ class _Candidate:
         return self.doc.text[self.start : self.end]
 
 
-def answer_question(question, hits, store, embedder, territory, settings, qvec, lexical_weight=1.0) -> Answer:
+def answer_question(question, hits, store, embedder, territory, settings, qvec, lexical_weight=1.0,
+                    diverse: bool = False) -> Answer:
+    """`diverse`: an open question under equity, whose answer should draw from several places."""
     docs = store.get_documents([h.doc_id for h in hits[:CANDIDATE_DOCS]])
     chunks = store.get_chunks([h.chunk_id for h in hits[:CANDIDATE_DOCS]])
     q_terms = _content_terms(question)
@@ -117,7 +122,7 @@ def answer_question(question, hits, store, embedder, territory, settings, qvec, 
     for rank, hit in enumerate(hits[:CANDIDATE_DOCS]):
         doc, chunk = docs[hit.doc_id], chunks[hit.chunk_id].chunk
         for a, b in sentences(doc.text, chunk.start, chunk.end):
-            cand = _Candidate(rank, doc, a, b)
+            cand = _Candidate(rank, doc, a, b, hit.places)
             cand.lexical = _overlap(q_terms, cand.text + " " + doc.title, question.lang, doc.lang)
             candidates.append(cand)
     # Embedding every sentence would cost too much per question: the lexically and
@@ -134,14 +139,14 @@ def answer_question(question, hits, store, embedder, territory, settings, qvec, 
     for c in candidates[CANDIDATES_EMBEDDED:]:
         c.dense = hits[c.hit_rank].signals.get("dense", 0.0) - UNVERIFIED
 
-    chosen = _choose(embedded, candidates, question.lang)
+    chosen = _choose(embedded, candidates, question.lang, territory if diverse else None)
     evidence = _evidence(question, hits, chosen, q_terms, lexical_weight)
     confidence = _confidence(evidence)
     abstained = not chosen or confidence < settings.min_confidence
     citations, shown = _cite(chosen if not abstained else [], hits, docs, store)
     if abstained:
         text = ABSTAIN.get(question.lang, ABSTAIN["en"])
-        citations = _closest(hits[:3], store)
+        citations = _closest(hits[:3])
     else:
         text = " ".join(f"{s.text} [{s.citation}]" for s in shown)
     return Answer(
@@ -190,7 +195,7 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"\w+", text.lower()))
 
 
-def _choose(embedded, candidates, lang: str) -> list[_Candidate]:
+def _choose(embedded, candidates, lang: str, territory=None) -> list[_Candidate]:
     """The best embedded sentence leads; others within the margin follow, no near-duplicates.
     A sentence not checked by the model only widens the answer: it must come from another source."""
     if not embedded:
@@ -198,15 +203,25 @@ def _choose(embedded, candidates, lang: str) -> list[_Candidate]:
     lead = max(embedded, key=lambda c: _score(c, lang))
     ranked = sorted((c for c in candidates if c is not lead), key=lambda c: _score(c, lang), reverse=True)
     chosen = [lead]
+    # An open question's answer is a short tour of the places that have something: it may reach
+    # further down the sources, one sentence per place.
+    margin = DIVERSE_MARGIN if territory is not None else SENTENCE_MARGIN
     for c in ranked:
-        if len(chosen) == MAX_SENTENCES or (chosen and _score(c, lang) < _score(chosen[0], lang) - SENTENCE_MARGIN):
+        if len(chosen) == MAX_SENTENCES or (chosen and _score(c, lang) < _score(chosen[0], lang) - margin):
             break
         if any(_same_thing(c, o) for o in chosen):
             continue
         if c.vector is None and any(o.doc.id == c.doc.id for o in chosen):
             continue
+        if territory is not None and _same_places(c, chosen, territory):
+            continue  # an open question's answer shows the territory, not one place several times
         chosen.append(c)
     return chosen
+
+
+def _same_places(c: _Candidate, chosen, territory) -> bool:
+    mine = set(attribute(c.places, territory))
+    return bool(mine) and any(mine == set(attribute(o.places, territory)) for o in chosen)
 
 
 def _same_thing(a: _Candidate, b: _Candidate) -> bool:
@@ -260,6 +275,7 @@ def _cite(chosen, hits, docs, store):
         sentences_out.append(Sentence(text, order[c.doc.id], c.doc.id, c.start, c.end,
                                       base_lang(c.doc.lang) if c.doc.lang else None))
         spans.setdefault(c.doc.id, []).append((c.start, c.end))
+    places = {h.doc_id: h.places for h in hits}  # declared, else named in the text (Hit.places)
     citations = []
     for doc_id, n in order.items():
         d = docs[doc_id]
@@ -270,7 +286,7 @@ def _cite(chosen, hits, docs, store):
                 d.title,
                 d.url,
                 d.source,
-                d.places,
+                places.get(doc_id, d.places),
                 tuple(spans[doc_id]),
                 tuple(d.text[a:b] for a, b in spans[doc_id]),
             )
@@ -283,9 +299,8 @@ def _mentions_title(text: str, title: str) -> bool:
     return bool(significant) and sum(w in _words(text) for w in significant) >= max(1, len(significant) // 2)
 
 
-def _closest(hits, store) -> list[Citation]:
-    docs = store.get_documents([h.doc_id for h in hits])
-    return [Citation(i, h.doc_id, h.title, h.url, h.source, docs[h.doc_id].places) for i, h in enumerate(hits, 1)]
+def _closest(hits) -> list[Citation]:
+    return [Citation(i, h.doc_id, h.title, h.url, h.source, h.places) for i, h in enumerate(hits, 1)]
 
 
 def _places(question, citations, territory) -> tuple[PlaceRef, ...]:

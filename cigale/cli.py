@@ -8,6 +8,7 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
 from cigale.errors import CigaleError, QuestionError
 from cigale.settings import Mode, Settings, env_name
@@ -58,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--territory", action="append", default=[], help="keep documents about this sub-territory")
         p.add_argument("--theme", action="append", default=[], help="keep documents whose theme starts with this")
         p.add_argument("--doc-lang", action="append", default=[], help="keep documents in this language")
+        p.add_argument("--equity", choices=("on", "off"), help="equity-aware ranking of open questions "
+                       "(default: the `equity` setting, on)")
         p.add_argument("--from", dest="date_from", help="keep events/documents dated on or after (YYYY-MM-DD)")
         p.add_argument("--to", dest="date_to", help="keep events/documents dated on or before (YYYY-MM-DD)")
         if name == "search":
@@ -71,6 +74,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--queries", required=True, metavar="Q.jsonl")
     p.add_argument("--qrels", required=True, metavar="QRELS")
     p.add_argument("--mode", choices=[m.value for m in Mode])
+    p.add_argument("--equity", choices=("on", "off"))
+    p.add_argument("--json", action="store_true")
+
+    p = command("audit", cmd_audit, "Territorial equity of the answers: exposure per territory against its target.")
+    p.add_argument("--queries", metavar="Q.jsonl", help="questions to audit (open ones count)")
+    p.add_argument("--qrels", metavar="QRELS", help="with judgments: targets from relevant documents, and nDCG@10")
+    p.add_argument("--log", action="store_true", help="audit the answers the website actually served")
+    p.add_argument("--equity", choices=("on", "off"), help="rank the questions with equity on or off")
+    p.add_argument("--out", metavar="AUDIT.json", help="also write the report as JSON")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = command("coverage", cmd_coverage, "How much content each commune and territory has in the index.")
     p.add_argument("--json", action="store_true")
 
     p = command("serve", cmd_serve, "Start the website and the HTTP API.")
@@ -169,11 +184,12 @@ def cmd_search(args):
         if not args.run:
             raise QuestionError("--queries needs --run OUT.trec for search.")
         k = args.k if args.k != 10 else 100
-        run, _ = run_search(engine, load_queries(args.queries), k=k, mode=args.mode)
+        run, _ = run_search(engine, load_queries(args.queries), k=k, mode=args.mode, equity=_equity(args))
         write_trec(run, args.run, tag=f"cigale-{args.mode or engine.settings.mode.value}")
         print(f"wrote {sum(map(len, run.values()))} lines for {len(run)} questions to {args.run}")
         return
-    hits = engine.search(_required(args.question), k=args.k, mode=args.mode, filters=_filters(args), lang=args.lang)
+    hits = engine.search(_required(args.question), k=args.k, mode=args.mode, filters=_filters(args), lang=args.lang,
+                         equity=_equity(args))
     if args.json:
         print(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=2))
         return
@@ -195,11 +211,11 @@ def cmd_ask(args):
         queries = load_queries(args.queries)
         with open(args.out, "w", encoding="utf-8") as out:
             for q in queries:
-                answer = engine.ask(q.text, lang=q.lang, filters=_filters(args))
+                answer = engine.ask(q.text, lang=q.lang, filters=_filters(args), equity=_equity(args))
                 out.write(json.dumps({"id": q.id, **answer.to_dict()}, ensure_ascii=False) + "\n")
         print(f"wrote {len(queries)} answers to {args.out}")
         return
-    answer = engine.ask(_required(args.question), lang=args.lang, filters=_filters(args))
+    answer = engine.ask(_required(args.question), lang=args.lang, filters=_filters(args), equity=_equity(args))
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -223,9 +239,10 @@ def cmd_eval(args):
     engine = _engine(args)
     queries = load_queries(args.queries)
     run_search(engine, queries[:3], k=100, mode=args.mode)  # warm-up: model and caches
-    run, latencies = run_search(engine, queries, k=100, mode=args.mode)
+    run, latencies = run_search(engine, queries, k=100, mode=args.mode, equity=_equity(args))
     result = {
         "mode": args.mode or engine.settings.mode.value,
+        "equity": engine.settings.equity if _equity(args) is None else _equity(args),
         **score(run, load_qrels(args.qrels)),
         "latency": latency_summary(latencies),
     }
@@ -253,6 +270,70 @@ def cmd_serve(args):
     print(f"Cigale is serving {settings.data_dir} at http://{settings.host}:{settings.port}/", flush=True)
     uvicorn.run("cigale.web.app:create_app", factory=True, host=settings.host, port=settings.port,
                 workers=settings.workers, log_level="warning")
+
+
+def cmd_audit(args):
+    from cigale.audit import audit_log, audit_questions
+    from cigale.evaluate import load_qrels, load_queries
+
+    if bool(args.queries) == bool(args.log):
+        raise QuestionError("Give either --queries Q.jsonl (with --qrels, optionally) or --log.")
+    engine = _engine(args)
+    if args.log:
+        report = audit_log(engine)
+    else:
+        qrels = load_qrels(args.qrels) if args.qrels else None
+        report = audit_questions(engine, load_queries(args.queries), qrels, equity=_equity(args))
+    data = report.as_dict()
+    if args.out:
+        Path(args.out).write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    what = "answers served" if args.log else "open questions"
+    table = Table(title=f"Exposure per territory over {report.lists} {what} (equity {_on(report.equity)})")
+    for column in ("territory", "exposure", "target", "exposure / target"):
+        table.add_column(column, justify="left" if column == "territory" else "right")
+    for row in report.territories:
+        ratio = "–" if row.ratio is None else f"{row.ratio:.2f}"
+        table.add_row(row.name, f"{row.exposure:.1%}", f"{row.target:.1%}", ratio)
+    console = Console(soft_wrap=True)
+    console.print(table)
+    console.print(f"disparity (total variation distance, 0 = fair) {report.disparity:.3f}; "
+                  f"Marseille's share {report.marseille_share:.1%}; territory-wide results {report.territory_wide:.1%}")
+    if report.gaps:
+        console.print(f"{report.gaps} open questions have no relevant content anywhere (coverage gaps, left out)")
+    if report.ndcg:
+        console.print(f"nDCG@10 with equity on {report.ndcg['on']:.4f}, off {report.ndcg['off']:.4f}")
+
+
+def _on(value) -> str:
+    return "on" if value else ("off" if value is False else "as served")
+
+
+def cmd_coverage(args):
+    from cigale.audit import coverage
+
+    report = coverage(_engine(args))
+    if args.json:
+        print(json.dumps({k: [r.__dict__ | {"words_per_10k": r.words_per_10k} for r in v] if k != "without_content"
+                          else v for k, v in report.items()}, indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Content per territory (thinnest first; generated sheets left out)")
+    for column in ("territory", "documents", "words", "population", "words per 10,000 inhabitants"):
+        table.add_column(column, justify="left" if column == "territory" else "right")
+    for r in report["subterritories"]:
+        table.add_row(r.name, str(r.documents), str(r.words), f"{r.population:,}", f"{r.words_per_10k}")
+    console = Console(soft_wrap=True)
+    console.print(table)
+    missing = report["without_content"]
+    console.print(f"{len(missing)} communes have no content: {', '.join(missing) if missing else 'none'}")
 
 
 def cmd_chat(args):
@@ -285,6 +366,10 @@ def cmd_settings(args):
         value = value.value if hasattr(value, "value") else value
         default = getattr(default, "value", default)
         print(f"{name} = {value!s}    (env {env_name(name)}; default {default!s})\n    {help}")
+
+
+def _equity(args) -> bool | None:
+    return None if not getattr(args, "equity", None) else args.equity == "on"
 
 
 def _required(question):

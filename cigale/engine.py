@@ -12,11 +12,12 @@ from pathlib import Path
 from cigale import index as index_mod
 from cigale.answer import Answer, answer_question
 from cigale.embed import Embedder, default_embedder
+from cigale.equity import exposure, target
 from cigale.errors import NotReadyError
 from cigale.ingest import IngestReport, ingest
 from cigale.search import Filters, Hit, Question, Searcher, parse_question
 from cigale.settings import Mode, Settings
-from cigale.store import Store, open_store
+from cigale.store import AnswerLog, Store, open_store
 from cigale.territory import Territory, load
 from cigale.territory.places import Gazetteer
 
@@ -87,21 +88,57 @@ class Engine:
         mode: Mode | str | None = None,
         filters: Filters | None = None,
         lang: str | None = None,
+        equity: bool | None = None,
     ) -> list[Hit]:
         if isinstance(question, str):
             question = self.question(question, lang=lang)
-        return self.searcher.search(question, k=k, mode=Mode(mode) if mode else None, filters=filters)
+        return self.searcher.search(question, k=k, mode=Mode(mode) if mode else None, filters=filters,
+                                    equity=equity, deficit=self.deficit())
 
     def ask(
-        self, question: str | Question, lang: str | None = None, hint: str | None = None, filters: Filters | None = None
+        self, question: str | Question, lang: str | None = None, hint: str | None = None,
+        filters: Filters | None = None, equity: bool | None = None, record: bool = False,
     ) -> Answer:
+        """The answer; `record` (the website does) adds it to the cumulative exposure and the log."""
         if isinstance(question, str):
             question = self.question(question, lang=lang, hint=hint)
+        equity = self.settings.equity if equity is None else equity
         searcher = self.searcher
         qvec = self.embedder.query(question.text)  # once, for the search and for the answer
-        hits = searcher.search(question, k=8, filters=filters, qvec=qvec)
-        return answer_question(question, hits, self.store, self.embedder, self.territory, self.settings, qvec,
-                               lexical_weight=searcher.lexical_weight(question))
+        hits = searcher.search(question, k=8, filters=filters, qvec=qvec, equity=equity, deficit=self.deficit())
+        answer = answer_question(question, hits, self.store, self.embedder, self.territory, self.settings, qvec,
+                                 lexical_weight=searcher.lexical_weight(question), diverse=equity and question.is_open)
+        if record:
+            self.record(answer, question.is_open, equity)
+        return answer
+
+    def places_of(self, doc_ids) -> dict[str, tuple[str, ...]]:
+        """What each document is about: its declared places, else the places its text names."""
+        index = self.refresh()
+        out = {}
+        for doc_id in doc_ids:
+            position = index.position(doc_id)
+            if position is not None:
+                out[doc_id] = index.places(position, self.territory)
+        return out
+
+    def deficit(self) -> dict[str, float]:
+        """How far each sub-territory's cumulative exposure falls short of its target, in [-1, 1]."""
+        totals = self.store.exposure_totals()
+        total = sum(totals.values())
+        if not total:
+            return {}
+        goal = target(self.territory, self.settings.equity_policy)
+        return {t: max(-1.0, min(1.0, (g - totals.get(t, 0.0) / total) / g)) for t, g in goal.items()}
+
+    def record(self, answer: Answer, is_open: bool, equity: bool) -> None:
+        """Log an answer served; an open one adds its citations' exposure to the running totals.
+        An abstention cites nothing (its closest sources are not an answer)."""
+        cited = () if answer.abstained else tuple((c.doc_id, tuple(c.places)) for c in answer.citations)
+        if is_open and cited:
+            shown = exposure([places for _, places in cited], self.territory)
+            self.store.add_exposure({t: s * shown.total * (1 - shown.territory_wide) for t, s in shown.shares.items()})
+        self.store.log_answer(AnswerLog(answer.question, answer.lang, is_open, equity, cited))
 
     def ingest_starter(self, progress=None) -> IngestReport:
         """The factual sheets generated from the territory pack (see territory/starter.py)."""

@@ -62,12 +62,12 @@ def latency_summary(seconds: list[float]) -> dict:
     }
 
 
-def run_search(engine, queries, k: int = 100, mode=None) -> tuple[dict, list[float]]:
+def run_search(engine, queries, k: int = 100, mode=None, equity=None) -> tuple[dict, list[float]]:
     """{qid: {doc_id: score}} and per-question latencies, measured warm."""
     run, latencies = {}, []
     for q in queries:
         started = time.perf_counter()
-        hits = engine.search(q.text, k=k, mode=mode, lang=q.lang)
+        hits = engine.search(q.text, k=k, mode=mode, lang=q.lang, equity=equity)
         latencies.append(time.perf_counter() - started)
         run[q.id] = {h.doc_id: float(len(hits) - i) for i, h in enumerate(hits)}
     return run, latencies

@@ -45,6 +45,17 @@ class Index:
     bm25: bm25s.BM25 | None
     langs: tuple[str, ...]  # analysis languages present, used to analyze questions
     _doc_langs: np.ndarray | None = field(default=None, init=False, repr=False)
+    _positions: dict | None = field(default=None, init=False, repr=False)
+
+    def places(self, position: int, territory) -> tuple[str, ...]:
+        """What the document at `position` is about: its declared places, else those its text names."""
+        d = self.docs[position]
+        return tuple(d.places) or tuple(territory.normalize(sorted(d.mentions)))
+
+    def position(self, doc_id: str) -> int | None:
+        if self._positions is None:
+            self._positions = {d.id: i for i, d in enumerate(self.docs)}
+        return self._positions.get(doc_id)
 
     @property
     def doc_langs(self) -> np.ndarray:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cigale.analysis import analyze_query
+from cigale.equity import Candidate, attribute, rerank, target
 from cigale.errors import QuestionError
 from cigale.language import detect
 from cigale.settings import Fusion, Mode
@@ -26,6 +27,8 @@ WEAK_PLACE_BONUS = 0.3
 # When relevance is close, a source in the question's language comes first.
 SAME_LANGUAGE_BONUS = 0.05
 SNIPPET_CHARS = 280
+EQUITY_POOL = 50  # documents the equity re-ranker may draw from
+PRESENT_WINDOW = 0.4  # a sub-territory "has content" for a question within this of the best result
 STRIP_PLACES = True
 LEXICAL_FLOOR = 0.3
 # Below this, a document matched only words found in nearly every document (IDF ≈ 0):
@@ -41,6 +44,11 @@ class Question:
     places: tuple[PlaceMatch, ...] = ()
     communes: frozenset[str] = frozenset()  # every commune the named places cover
     clear: bool = False  # a place is named unambiguously
+
+    @property
+    def is_open(self) -> bool:
+        """Names no place: the whole territory is concerned, and equity applies."""
+        return not self.communes
 
     @property
     def without_places(self) -> str:
@@ -154,16 +162,63 @@ class Searcher:
         return relevance, ranking, combined, signals, n_docs
 
     def search(
-        self, question: Question, k: int = 10, mode: Mode | None = None, filters: Filters | None = None, qvec=None
+        self, question: Question, k: int = 10, mode: Mode | None = None, filters: Filters | None = None, qvec=None,
+        equity: bool | None = None, deficit: dict[str, float] | None = None,
     ) -> list[Hit]:
-        """The `k` best documents; `qvec` is the question's embedding when the caller has it."""
+        """The `k` best documents; `qvec` is the question's embedding when the caller has it.
+
+        With equity (the setting's default), an open question's ranking is shared fairly among
+        sub-territories within `equity_tolerance` of relevance (see equity.py); a question that
+        names a place is never re-ranked.
+        """
         if self.index.size == 0:
             return []
         relevance, ranking, chunk_scores, signals, n_docs = self.scores(question, mode, filters, qvec)
-        k = max(1, min(k, n_docs))
-        top = np.argpartition(-ranking, k - 1)[:k] if k < n_docs else np.arange(n_docs)
-        top = [int(i) for i in top[np.argsort(-ranking[top], kind="stable")] if np.isfinite(ranking[i])]
-        return self.hits(top, ranking, chunk_scores, signals)
+        equity = self.settings.equity if equity is None else equity
+        if equity and question.is_open:
+            pool = min(n_docs, max(k, EQUITY_POOL))
+            top = self._top(ranking, pool, n_docs)
+            top = self._share(top, self._strength(question, signals), k, deficit)
+        else:
+            top = self._top(ranking, max(1, min(k, n_docs)), n_docs)
+        return self.hits(top[:k], ranking, chunk_scores, signals)
+
+    @staticmethod
+    def _top(ranking: np.ndarray, k: int, n: int) -> list[int]:
+        top = np.argpartition(-ranking, k - 1)[:k] if k < n else np.arange(n)
+        return [int(i) for i in top[np.argsort(-ranking[top], kind="stable")] if np.isfinite(ranking[i])]
+
+    def _strength(self, question: Question, signals: dict) -> np.ndarray:
+        """How relevant each document is in absolute terms, on [0, 1]: the min-max scaled dense
+        similarity and BM25 score, BM25 weighted as in fusion. RRF keeps only ranks, so "comparable
+        relevance" for equity is judged on these magnitudes: an exact match far ahead of the
+        rest keeps its place, a crowd of similar results is shared."""
+        dense, bm25 = signals.get("dense"), signals.get("bm25")
+        parts, weights = [], []
+        if dense is not None:
+            parts.append(_unit(dense, floor=float(dense.min())))
+            weights.append(1.0)
+        if bm25 is not None:
+            parts.append(_unit(bm25))
+            weights.append(self.lexical_weight(question) if dense is not None else 1.0)
+        return sum(w * p for w, p in zip(weights, parts)) / sum(weights)
+
+    def _share(self, top: list[int], strength: np.ndarray, k: int, deficit) -> list[int]:
+        """Equity-aware order of `top` (document positions in ranking order), relevance first
+        within the tolerance."""
+        tolerance = self.settings.equity_tolerance
+        candidates = [Candidate(i, float(strength[i]), attribute(self._places(i), self.territory)) for i in top]
+        if not candidates:
+            return top
+        # The target covers the sub-territories that hold content among the candidates: what does
+        # not exist cannot be exposed.
+        best = max(c.relevance for c in candidates)
+        present = {t for c in candidates if c.relevance >= best - PRESENT_WINDOW for t in c.weights}
+        goal = target(self.territory, self.settings.equity_policy, among=present)
+        return [c.key for c in rerank(candidates, goal, tolerance, k, deficit)]
+
+    def _places(self, position: int) -> tuple[str, ...]:
+        return self.index.places(position, self.territory)
 
     def best_chunk(self, position: int, chunk_scores: np.ndarray) -> int:
         """Row of the best-scoring chunk of the document at `position`."""
@@ -189,7 +244,7 @@ class Searcher:
                     title=doc.title,
                     snippet=_snippet(chunks[chunk_id].chunk.text),
                     chunk_id=chunk_id,
-                    places=doc.places or tuple(sorted(index.docs[i].mentions)),
+                    places=index.places(i, self.territory),
                     url=doc.url,
                     source=doc.source,
                     lang=doc.lang,

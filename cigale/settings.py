@@ -60,6 +60,11 @@ class Settings:
     max_question_chars: int = _setting(1000, "Longest question accepted, in characters.")
     default_lang: str = _setting("fr", "Language assumed when a question's language is unclear.")
     min_confidence: float = _setting(0.45, "Below this confidence the answer abstains.")
+    equity: bool = _setting(True, "Share exposure fairly among sub-territories for open questions.")
+    equity_tolerance: float = _setting(0.1, "Relevance (0-1 scale) that equity may trade for fairness.")
+    equity_population_weight: float = _setting(0.5, "Target: weight of population share (rest: equal share).")
+    equity_minimum: float = _setting(0.05, "Target: least share of any sub-territory.")
+    admin_key: Secret = _setting(Secret(""), "Password of the /admin pages (user 'admin'); empty: no admin pages.")
     host: str = _setting("127.0.0.1", "Address the web server listens on.")
     port: int = _setting(8000, "Port of the web server.")
     workers: int = _setting(1, "Web server processes (each holds the model and the index).")
@@ -84,6 +89,12 @@ class Settings:
         if unknown:
             raise ConfigError(f"Unknown setting(s): {', '.join(unknown)}. Known: {', '.join(known)}.")
         return replace(self, **{k: _coerce(known[k], v) for k, v in values.items()})
+
+    @property
+    def equity_policy(self):
+        from cigale.equity import Policy
+
+        return Policy(self.equity_population_weight, self.equity_minimum)
 
     @classmethod
     def describe(cls) -> list[tuple[str, object, str]]:

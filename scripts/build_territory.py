@@ -81,6 +81,25 @@ COMMUNE_ALIASES = {
 # The geotagger accepts them only when capitalised or after a locative preposition.
 AMBIGUOUS = ["Salon", "Cassis", "Aurons", "Pertuis", "Rognes", "Grans", "Berre", "Auriol", "Rousset", "La Penne"]
 DEPARTEMENTS = {"13": "Bouches-du-Rhône", "83": "Var", "84": "Vaucluse"}
+# Landmarks a question may name instead of a commune ("plages des Calanques", "randonnée sur la
+# Sainte-Victoire"): public geography, each with the member communes it lies in.
+LANDMARKS = [
+    ("sainte-victoire", "Montagne Sainte-Victoire", ["Sainte-Victoire", "massif de la Sainte-Victoire"],
+     "13001 13012 13079 13090 13095 13109 13111"),
+    ("calanques", "Parc national des Calanques", ["Calanques", "massif des Calanques", "Calanques National Park"],
+     "13022 13028 13055"),
+    ("etang-de-berre", "Étang de Berre", ["étang de Berre", "Berre lagoon"],
+     "13014 13026 13047 13054 13056 13081 13092 13117"),
+    ("cote-bleue", "Côte Bleue", ["la Côte Bleue"], "13021 13033 13056 13088 13104"),
+    ("garlaban", "Massif du Garlaban", ["Garlaban"], "13002 13005"),
+    ("sainte-baume", "Massif de la Sainte-Baume", ["Sainte-Baume"], "13030 13042 83120"),
+    ("golfe-de-fos", "Golfe de Fos", ["golfe de Fos"], "13039 13056 13077 13078"),
+    ("camargue", "Camargue", [], "13078"),
+    ("cap-canaille", "Cap Canaille", [], "13022 13028"),
+    ("vieux-port", "Vieux-Port de Marseille", ["Vieux-Port", "Vieux Port", "Old Port"], "13055"),
+    ("frioul", "Îles du Frioul", ["Frioul", "Château d'If"], "13055"),
+    ("notre-dame-de-la-garde", "Notre-Dame de la Garde", ["Bonne Mère"], "13055"),
+]
 
 
 def fetch_decoupage(tmp):
@@ -359,6 +378,8 @@ def main():
         "communes": communes,
         "arrondissements": arrondissements,
         "ambiguous": AMBIGUOUS,
+        "landmarks": [{"id": lid, "name": name, "aliases": aliases, "communes": sorted(codes.split())}
+                      for lid, name, aliases, codes in LANDMARKS],
         "departements": DEPARTEMENTS,
     }
 

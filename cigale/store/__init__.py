@@ -36,6 +36,18 @@ class Feedback:
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
 
+@dataclass(frozen=True)
+class AnswerLog:
+    """One answer served: no address, no cookie, only what the equity audit needs."""
+
+    question: str
+    lang: str | None
+    open: bool  # the question named no place
+    equity: bool
+    cited: tuple[tuple[str, tuple[str, ...]], ...]  # (doc id, its places), in citation order
+    created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+
 @dataclass
 class Changes:
     """One ingest's worth of writes, applied in a single transaction."""
@@ -71,6 +83,16 @@ class Store(Protocol):
 
     def feedback(self, limit: int = 100) -> list[Feedback]:
         """The latest feedback, newest first."""
+
+    def add_exposure(self, amounts: dict[str, float]) -> None:
+        """Add to the cumulative exposure of each sub-territory (amortized equity)."""
+
+    def exposure_totals(self) -> dict[str, float]: ...
+
+    def log_answer(self, entry: AnswerLog) -> None:
+        """Remember an answer served, for `cigale audit --log`."""
+
+    def answer_log(self, limit: int = 10_000) -> list[AnswerLog]: ...
 
     def stats(self) -> dict: ...
 

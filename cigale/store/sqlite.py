@@ -10,7 +10,7 @@ import numpy as np
 from cigale.chunks import Chunk
 from cigale.documents import Document
 from cigale.errors import StoreError
-from cigale.store import Changes, Feedback, StoredChunk
+from cigale.store import AnswerLog, Changes, Feedback, StoredChunk
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -28,6 +28,11 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ord);
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY, created TEXT NOT NULL, question TEXT NOT NULL, lang TEXT,
     useful INTEGER NOT NULL, comment TEXT, cited TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS exposure (subterritory TEXT PRIMARY KEY, amount REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS answers (
+    id INTEGER PRIMARY KEY, created TEXT NOT NULL, question TEXT NOT NULL, lang TEXT,
+    open INTEGER NOT NULL, equity INTEGER NOT NULL, cited TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS vectors (
     key TEXT NOT NULL, model TEXT NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (key, model)
@@ -186,6 +191,30 @@ class SQLiteStore:
         rows = self._db().execute(
             "SELECT created, question, lang, useful, comment, cited FROM feedback ORDER BY id DESC LIMIT ?", (limit,))
         return [Feedback(r[1], bool(r[3]), r[4], r[2], tuple(json.loads(r[5])), r[0]) for r in rows]
+
+    def add_exposure(self, amounts: dict[str, float]) -> None:
+        with self._db() as db:
+            db.executemany(
+                "INSERT INTO exposure VALUES (?, ?) ON CONFLICT(subterritory) DO UPDATE SET amount = amount + ?",
+                [(k, v, v) for k, v in amounts.items()])
+
+    def exposure_totals(self) -> dict[str, float]:
+        try:
+            return dict(self._db().execute("SELECT subterritory, amount FROM exposure"))
+        except sqlite3.OperationalError:  # a read-only store made before this table existed
+            return {}
+
+    def log_answer(self, entry: AnswerLog) -> None:
+        with self._db() as db:
+            db.execute("INSERT INTO answers (created, question, lang, open, equity, cited) VALUES (?,?,?,?,?,?)",
+                       (entry.created, entry.question, entry.lang, int(entry.open), int(entry.equity),
+                        json.dumps([list(c) for c in entry.cited])))
+
+    def answer_log(self, limit: int = 10_000) -> list[AnswerLog]:
+        rows = self._db().execute(
+            "SELECT question, lang, open, equity, cited, created FROM answers ORDER BY id DESC LIMIT ?", (limit,))
+        return [AnswerLog(r[0], r[1], bool(r[2]), bool(r[3]),
+                          tuple((doc, tuple(places)) for doc, places in json.loads(r[4])), r[5]) for r in rows]
 
     def stats(self) -> dict:
         db = self._db()

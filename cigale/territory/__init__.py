@@ -6,7 +6,7 @@ A pack is one JSON file (``data/<id>.json`` for the bundled ones, or any path), 
 
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cigale.errors import ConfigError
@@ -39,6 +39,16 @@ class SubTerritory:
 
 
 @dataclass(frozen=True)
+class Landmark:
+    """A place that is not a commune (a massif, a lagoon, a national park) and the communes it spans."""
+
+    id: str
+    name: str
+    communes: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Arrondissement:
     code: str
     name: str
@@ -54,6 +64,7 @@ class Territory:
     communes: dict[str, Commune]
     subterritories: dict[str, SubTerritory]
     arrondissements: dict[str, Arrondissement]
+    landmarks: dict[str, Landmark] = field(default_factory=dict)
     ambiguous: frozenset[str] = frozenset()  # names that are also common words
     departements: dict | None = None  # code → name
     provenance: dict | None = None
@@ -86,11 +97,13 @@ class Territory:
         return tuple(out)
 
     def expand(self, codes) -> frozenset[str]:
-        """Communes covered by place codes (a sub-territory stands for all its communes)."""
+        """Communes covered by place codes (a sub-territory or a landmark stands for its communes)."""
         out = set()
         for code in codes:
             if code in self.subterritories:
                 out.update(self.subterritories[code].communes)
+            elif code in self.landmarks:
+                out.update(self.landmarks[code].communes)
             elif (commune := self.commune(code)) is not None:
                 out.add(commune.insee)
         return frozenset(out)
@@ -140,12 +153,16 @@ def _load(path: Path) -> Territory:
             a["code"]: Arrondissement(a["code"], a["name"], a["parent"], tuple(a.get("aliases", ())))
             for a in data.get("arrondissements", ())
         }
+        landmarks = {
+            m["id"]: Landmark(m["id"], m["name"], tuple(m["communes"]), tuple(m.get("aliases", ())))
+            for m in data.get("landmarks", ())
+        }
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"Territory pack {path} is malformed: missing or bad field {exc}") from None
-    for sub in subterritories.values():
-        unknown = [c for c in sub.communes if c not in communes]
+    for group in (*subterritories.values(), *landmarks.values()):
+        unknown = [c for c in group.communes if c not in communes]
         if unknown:
-            raise ConfigError(f"Territory pack {path}: {sub.name} lists unknown communes {unknown}")
+            raise ConfigError(f"Territory pack {path}: {group.name} lists unknown communes {unknown}")
     return Territory(
         id=data.get("id", path.stem),
         name=data.get("name", path.stem),
@@ -153,6 +170,7 @@ def _load(path: Path) -> Territory:
         communes=communes,
         subterritories=subterritories,
         arrondissements=arrondissements,
+        landmarks=landmarks,
         ambiguous=frozenset(data.get("ambiguous", ())),
         departements=data.get("departements") or {},
         provenance=data.get("provenance"),

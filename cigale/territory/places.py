@@ -71,6 +71,9 @@ class Gazetteer:
         for sub in territory.subterritories.values():
             for name in (sub.name, *sub.aliases):
                 self._add(name, sub.id)
+        for landmark in territory.landmarks.values():
+            for name in (landmark.name, *landmark.aliases):
+                self._add(name, landmark.id)
         for name in (territory.name, territory.name_en, territory.id):
             if name:
                 self._add(name, METROPOLIS)

@@ -9,6 +9,8 @@ from cigale.documents import Document
 from cigale.territory import Territory
 
 LICENSE = "Licence Ouverte 2.0 (Etalab): data of the territory pack"
+# Generated, not a partner's content: the coverage report leaves such sheets out.
+SYNTHETIC = {"synthetic": True}
 
 
 def _fr_int(n: int) -> str:
@@ -55,7 +57,8 @@ def starter_documents(territory: Territory) -> list[Document]:
         ]
         if neighbours:
             en.append(f"Neighbouring communes in the metropolis: {', '.join(neighbours)}.")
-        common = {"source": source, "license": LICENSE, "places": [c.insee], "theme": "territoire/commune"}
+        common = {"source": source, "license": LICENSE, "places": [c.insee], "theme": "territoire/commune",
+                  **SYNTHETIC}
         docs.append(Document.from_record({"id": f"starter-commune-{c.insee}-fr", "title": f"{c.name} ({sub.name})",
                                           "text": "\n".join(fr), "lang": "fr", **common}))
         docs.append(Document.from_record({"id": f"starter-commune-{c.insee}-en", "title": f"{c.name} ({sub.name})",
@@ -63,7 +66,8 @@ def starter_documents(territory: Territory) -> list[Document]:
     for sub in territory.subterritories.values():
         population = territory.population_of(sub.id)
         names = ", ".join(sorted(_names(territory, sub.communes)))
-        common = {"source": source, "license": LICENSE, "places": [sub.id], "theme": "territoire/conseil"}
+        common = {"source": source, "license": LICENSE, "places": [sub.id], "theme": "territoire/conseil",
+                  **SYNTHETIC}
         docs.append(Document.from_record({
             "id": f"starter-territory-{sub.id}-fr", "title": f"Conseil de territoire {sub.name}", "lang": "fr",
             "text": f"Le conseil de territoire {sub.name} regroupe {len(sub.communes)} communes de la "
@@ -77,11 +81,12 @@ def starter_documents(territory: Territory) -> list[Document]:
     subs = "; ".join(f"{s.name} ({len(s.communes)} communes)" for s in territory.subterritories.values())
     docs.append(Document.from_record({
         "id": "starter-territory-fr", "title": territory.name, "lang": "fr", "source": source, "license": LICENSE,
-        "theme": "territoire", "text": f"La {territory.name} compte {len(territory.communes)} communes et "
+        "theme": "territoire", **SYNTHETIC, "text": f"La {territory.name} compte {len(territory.communes)} communes et "
         f"{_fr_int(total)} habitants, répartis en {len(territory.subterritories)} conseils de territoire : {subs}."}))
     docs.append(Document.from_record({
         "id": "starter-territory-en", "title": territory.name_en or territory.name, "lang": "en", "source": source,
-        "license": LICENSE, "theme": "territoire", "text": f"The {territory.name_en or territory.name} has "
+        "license": LICENSE, "theme": "territoire", **SYNTHETIC,
+        "text": f"The {territory.name_en or territory.name} has "
         f"{len(territory.communes)} communes and {_en_int(total)} inhabitants in {len(territory.subterritories)} "
         f"territories (conseils de territoire): {subs}."}))
     return docs

@@ -17,32 +17,47 @@ router = APIRouter()
 Q = Annotated[str, Query(description="The question, in any language.")]
 LANG = Annotated[str | None, Query(pattern="^[a-z]{2}$", description="The question's language (ISO 639-1), "
                                    "if known; detected otherwise.")]
+EQUITY = Annotated[str | None, Query(pattern="^(on|off)$", description="Equity-aware ranking of open "
+                                     "questions (default: the server's `equity` setting, on).")]
 HINT = Annotated[str | None, Query(pattern="^[a-z]{2}$", description="The interface language, a hint for "
                                    "short questions.")]
 
 
-async def answer_for(request: Request, q: str, lang: str | None, hint: str | None):
+async def answer_for(request: Request, q: str, lang: str | None, hint: str | None, equity: str | None = None,
+                     count: bool = True):
     """The engine's answer, computed off the event loop within the configured time, and kept a
-    while: the page asks again for what the stream just answered, and popular questions repeat."""
+    while (popular questions repeat). Every answer served is counted for the equity audit, but
+    for `count=False`: the page completing an answer the stream already delivered."""
     engine, settings = request.app.state.engine, request.app.state.settings
     cache: OrderedDict = request.app.state.answers
-    key = (" ".join(q.split()), lang, hint, engine.store.version())
+    key = (" ".join(q.split()), lang, hint, equity, engine.store.version())
     if key in cache:
         cache.move_to_end(key)
-        return cache[key]
+        answer, is_open, on = cache[key]
+        if count:
+            await run_in_threadpool(engine.record, answer, is_open, on)
+        return answer
+
+    def ask():
+        question = engine.question(q, lang=lang, hint=hint)
+        on = settings.equity if equity is None else equity == "on"
+        answer = engine.ask(question, equity=on, record=count)
+        return answer, question.is_open, on
+
     try:
-        answer = await asyncio.wait_for(run_in_threadpool(engine.ask, q, lang, hint), settings.ask_timeout)
+        entry = await asyncio.wait_for(run_in_threadpool(ask), settings.ask_timeout)
     except TimeoutError:
         raise NotReadyError(f"The answer took longer than {settings.ask_timeout:g} s; please try again.") from None
-    cache[key] = answer
-    while len(cache) > settings.answer_cache:
-        cache.popitem(last=False)
-    return answer
+    if settings.answer_cache:
+        cache[key] = entry
+        while len(cache) > settings.answer_cache:
+            cache.popitem(last=False)
+    return entry[0]
 
 
 @router.get("/api/ask", tags=["answers"], summary="A grounded answer with numbered citations")
-async def ask(request: Request, q: Q, lang: LANG = None, hint: HINT = None) -> JSONResponse:
-    answer = await answer_for(request, q, lang, hint)
+async def ask(request: Request, q: Q, lang: LANG = None, hint: HINT = None, equity: EQUITY = None) -> JSONResponse:
+    answer = await answer_for(request, q, lang, hint, equity)
     return JSONResponse(answer.to_dict())
 
 
@@ -50,10 +65,11 @@ async def ask(request: Request, q: Q, lang: LANG = None, hint: HINT = None) -> J
             response_class=StreamingResponse,
             description="Events: `delta` (answer text), `citation` (a source, when first cited), "
                         "`sources` (all sources and places), `done` (the whole answer), `error`.")
-async def ask_stream(request: Request, q: Q, lang: LANG = None, hint: HINT = None) -> StreamingResponse:
+async def ask_stream(request: Request, q: Q, lang: LANG = None, hint: HINT = None,
+                     equity: EQUITY = None) -> StreamingResponse:
     async def events():
         try:
-            answer = await answer_for(request, q, lang, hint)
+            answer = await answer_for(request, q, lang, hint, equity)
         except CigaleError as exc:
             yield _event("error", {"type": type(exc).__name__, "message": exc.message, "status": exc.http_status})
             return
@@ -93,9 +109,11 @@ def _event(name: str, data: dict) -> str:
 
 @router.get("/api/search", tags=["search"], summary="Ranked documents")
 async def search(request: Request, q: Q, k: Annotated[int, Query(ge=1, le=100)] = 10, lang: LANG = None,
-                 mode: Annotated[str | None, Query(pattern="^(bm25|dense|hybrid)$")] = None) -> JSONResponse:
+                 mode: Annotated[str | None, Query(pattern="^(bm25|dense|hybrid)$")] = None,
+                 equity: EQUITY = None) -> JSONResponse:
     engine = request.app.state.engine
-    hits = await run_in_threadpool(engine.search, q, k, mode, None, lang)
+    on = None if equity is None else equity == "on"
+    hits = await run_in_threadpool(engine.search, q, k, mode, None, lang, on)
     return JSONResponse({"question": q, "hits": [h.__dict__ for h in hits]})
 
 

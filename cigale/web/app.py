@@ -41,10 +41,11 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     app.state.templates = _templates()
     app.state.answers = OrderedDict()  # recent answers, see api.answer_for
 
-    from cigale.web import api, pages
+    from cigale.web import admin, api, pages
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(admin.router)
     _mount_swagger(app)  # before /static, which would otherwise answer for /static/swagger
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

@@ -29,7 +29,8 @@ async def home(request: Request, q: str | None = None, thanks: int = 0):
                "next_url": href(q) if q else "/",
                "map": territory_map(engine.territory), "territory": engine.territory}
     if q and q.strip():
-        answer = await answer_for(request, q, None, lang)
+        # The script completing a streamed answer says so: that answer was already counted.
+        answer = await answer_for(request, q, None, lang, count="x-cigale-rest" not in request.headers)
         context |= {"answer": answer, "cited": {p.insee for p in answer.places},
                     "related": related_questions(answer, engine, t), "lang_answer": answer.lang}
     else:

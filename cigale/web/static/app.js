@@ -80,7 +80,7 @@
   // Sources, map, related questions and feedback come from the server-rendered page, so that
   // they look and behave the same with JavaScript on and off; the streamed answer stays.
   function renderRest(q) {
-    fetch("/?q=" + encodeURIComponent(q), { headers: { accept: "text/html" } })
+    fetch("/?q=" + encodeURIComponent(q), { headers: { accept: "text/html", "x-cigale-rest": "1" } })
       .then(function (response) { return response.text(); })
       .then(function (html) {
         var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("results");
