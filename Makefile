@@ -54,10 +54,14 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 lint: install-test
 	$(BIN)/ruff check .
 
-bench: install
+# Benchmarks on ../shared (developer and CI machines only); they rewrite the README's figures.
+bench: install-test
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/answers.py
+	$(BIN)/python bench/equity.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/load.py
+	$(BIN)/python bench/figures.py
 
 clean:
 	rm -rf $(VENV) .deps $(DATA) bench/.data
