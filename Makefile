@@ -61,6 +61,7 @@ bench: install-test
 	$(BIN)/python bench/equity.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/verifier.py
 	$(BIN)/python bench/figures.py
 
 clean:

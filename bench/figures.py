@@ -80,6 +80,16 @@ def speed_table(r, a, i) -> str:
     ])
 
 
+def verifier_table(v) -> str:
+    d = v["default"]
+    return (f"Grounding verifier (`bench/verifier.py`, {v['pairs']} labelled sentence–source pairs from the corpus, "
+            f"{v['supported']} supported; unsupported ones are the same sentence with another document of the same "
+            f"file, or with one number changed): precision **{d['precision']:.3f}**, recall **{d['recall']:.3f}** "
+            f"at dense ≥ {d['dense_min']}, lexical ≥ {d['lexical_min']}. The supported sentences are verbatim "
+            "lines, so this recall is an upper bound for a model's paraphrases; precision was preferred, since a "
+            "rejected answer falls back to extraction.")
+
+
 def load_table(data) -> str:
     rows = ["| workers | clients | requests/s | p50 | p95 | errors |", "|---:|---:|---:|---:|---:|---:|"]
     for r in data["runs"]:
@@ -90,6 +100,7 @@ def load_table(data) -> str:
 
 def main():
     r, a, q, i, lo = load("retrieval"), load("answers"), load("equity"), load("ingest"), load("load")
+    v = load("verifier")
     block = f"""<!-- figures -->
 Measured on this project's 2-core machine with `make bench` (scripts in `bench/`, JSON in
 `bench/results/`, this section written by `bench/figures.py`), on `../shared/corpus` (663
@@ -103,6 +114,8 @@ relevant document); Recall@20 and MRR@10 count grade ≥ 2 as relevant, nDCG@10 
 {equity_table(q)}
 
 {speed_table(r, a, i)}
+
+{verifier_table(v)}
 
 Load on `/api/ask` (`bench/load.py`: `cigale serve` on loopback over the shared corpus, answer
 cache and rate limit off so that every request runs the engine, 96 requests per row cycling

@@ -15,6 +15,7 @@ import numpy as np
 from cigale.analysis import analyze, analyze_query, base_lang
 from cigale.chunks import sentences
 from cigale.equity import attribute
+from cigale.verify import INJECTION
 
 MAX_SENTENCES = 4
 CANDIDATE_DOCS = 4
@@ -66,7 +67,7 @@ class Sentence:
     text: str  # as shown in the answer, citation marker excluded
     citation: int
     doc_id: str
-    start: int
+    start: int  # span of the quoted sentence in its document; -1 for a generated sentence
     end: int
     lang: str | None = None  # the source's language: a quoted sentence keeps it
 
@@ -81,8 +82,9 @@ class Answer:
     citations: tuple[Citation, ...]
     places: tuple[PlaceRef, ...]
     sentences: tuple[Sentence, ...] = ()
-    kind: str = "extractive"
+    kind: str = "extractive"  # or "generative"
     evidence: dict = field(default_factory=dict, compare=False)
+    grounding: dict | None = None  # generated answers: {"checked": n, "supported": m}
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -92,6 +94,8 @@ class Answer:
         ]
         out["places"] = [asdict(p) for p in self.places]
         out["sentences"] = [asdict(s) for s in self.sentences]
+        if self.grounding is None:
+            out.pop("grounding")
         return out
 
 
@@ -122,6 +126,8 @@ def answer_question(question, hits, store, embedder, territory, settings, qvec, 
     for rank, hit in enumerate(hits[:CANDIDATE_DOCS]):
         doc, chunk = docs[hit.doc_id], chunks[hit.chunk_id].chunk
         for a, b in sentences(doc.text, chunk.start, chunk.end):
+            if INJECTION.search(doc.text[a:b]):
+                continue  # words addressed to a model are not an answer to quote
             cand = _Candidate(rank, doc, a, b, hit.places)
             cand.lexical = _overlap(q_terms, cand.text + " " + doc.title, question.lang, doc.lang)
             candidates.append(cand)
@@ -317,3 +323,28 @@ def _places(question, citations, territory) -> tuple[PlaceRef, ...]:
             sub = territory.subterritories[code]
             out.setdefault(code, PlaceRef(code, sub.name, sub.name))
     return tuple(out.values())
+
+
+def generated_answer(question, hits, docs, claims, grounding, territory, model: str) -> Answer:
+    """An answer from the verified sentences of a model, its sources renumbered by first use."""
+    by_n = {n: hits[n - 1] for n in range(1, len(hits) + 1)}
+    order: dict[int, int] = {}
+    shown = []
+    for claim in claims:
+        for n in claim.cited:
+            order.setdefault(n, len(order) + 1)
+        first = order[claim.cited[0]]
+        text = claim.text if claim.text.endswith((".", "!", "?", "…")) else claim.text + "."
+        shown.append(Sentence(text, first, by_n[claim.cited[0]].doc_id, -1, -1, question.lang))
+    citations = []
+    for n, new in order.items():
+        hit, doc = by_n[n], docs[by_n[n].doc_id]
+        citations.append(Citation(new, doc.id, doc.title, doc.url, doc.source, hit.places))
+    text = " ".join(f"{s.text} [{s.citation}]" for s in shown)
+    confidence = grounding.supported / grounding.checked if grounding.checked else 0.0
+    return Answer(
+        question=question.text, lang=question.lang, answer=text, abstained=False, confidence=round(confidence, 3),
+        citations=tuple(citations), places=_places(question, citations, territory), sentences=tuple(shown),
+        kind="generative", evidence={"model": model},
+        grounding={"checked": grounding.checked, "supported": grounding.supported},
+    )

@@ -6,7 +6,9 @@ hits = engine.search("festivals de jazz", k=10)
 answer = engine.ask("Which territory is Trets in?")
 """
 
+import dataclasses
 import threading
+import time
 from pathlib import Path
 
 from cigale import index as index_mod
@@ -21,6 +23,8 @@ from cigale.store import AnswerLog, Store, open_store
 from cigale.territory import Territory, load
 from cigale.territory.places import Gazetteer
 
+GENERATION_SOURCES = 5  # sources given to the model, in ranking (equity-aware) order
+
 
 class Engine:
     def __init__(self, settings: Settings, store: Store, embedder: Embedder, territory: Territory):
@@ -28,6 +32,14 @@ class Engine:
         self.gazetteer = Gazetteer(territory)
         self._index = None
         self._lock = threading.Lock()
+        self.generator = None
+        if settings.llm_base_url and settings.llm_model:
+            from cigale.generate import CircuitBreaker, OpenAICompatible
+
+            self.generator = OpenAICompatible(settings.llm_base_url, settings.llm_model,
+                                              settings.llm_api_key.reveal(), settings.llm_timeout,
+                                              settings.llm_retries)
+            self.breaker = CircuitBreaker()
 
     @classmethod
     def open(
@@ -106,8 +118,18 @@ class Engine:
         searcher = self.searcher
         qvec = self.embedder.query(question.text)  # once, for the search and for the answer
         hits = searcher.search(question, k=8, filters=filters, qvec=qvec, equity=equity, deficit=self.deficit())
-        answer = answer_question(question, hits, self.store, self.embedder, self.territory, self.settings, qvec,
-                                 lexical_weight=searcher.lexical_weight(question), diverse=equity and question.is_open)
+        answer, fallback = None, None
+        if self.generator is not None and hits:
+            if self.breaker.allow():
+                answer, fallback = self._generate(question, hits)
+            else:
+                fallback = "the model failed repeatedly; it is given a rest"
+        if answer is None:
+            answer = answer_question(question, hits, self.store, self.embedder, self.territory, self.settings, qvec,
+                                     lexical_weight=searcher.lexical_weight(question),
+                                     diverse=equity and question.is_open)
+            if fallback:
+                answer = dataclasses.replace(answer, evidence={**answer.evidence, "fallback": fallback})
         if record:
             self.record(answer, question.is_open, equity)
         return answer
@@ -121,6 +143,42 @@ class Engine:
             if position is not None:
                 out[doc_id] = index.places(position, self.territory)
         return out
+
+    def _generate(self, question: Question, hits: list[Hit]) -> tuple[Answer | None, str | None]:
+        """A verified generated answer, or None and why not (the caller then extracts)."""
+        from cigale.answer import generated_answer
+        from cigale.generate import GenerationError, build_messages
+        from cigale.verify import verify
+
+        hits = hits[:GENERATION_SOURCES]
+        docs = self.store.get_documents([h.doc_id for h in hits])
+        sources = {n: docs[h.doc_id] for n, h in enumerate(hits, 1)}
+        messages = build_messages(question, list(sources.items()), self.territory.name)
+        started = time.monotonic()
+        try:
+            text = ""
+            for piece in self.generator.stream(messages):
+                text += piece
+                if time.monotonic() - started > self.settings.llm_timeout or len(text) > 8000:
+                    raise GenerationError("the model took too long or wrote too much")
+        except GenerationError as exc:
+            self.breaker.record(False)
+            return None, exc.message
+        self.breaker.record(True)
+        claims, grounding = verify(text, sources, self._vectors_of, self.embedder, question.lang)
+        kept = [c for c in claims if c.supported]
+        if not kept or len(kept) < len(claims) / 2:
+            return None, f"the generated answer was not supported by its sources ({len(kept)}/{len(claims)})"
+        return generated_answer(question, hits, docs, kept, grounding, self.territory, self.generator.model), None
+
+    def _vectors_of(self, doc_id: str):
+        index = self.refresh()
+        position = index.position(doc_id)
+        if position is None:
+            return index.dense[:0]
+        start = int(index.doc_offsets[position])
+        end = int(index.doc_offsets[position + 1]) if position + 1 < len(index.docs) else index.size
+        return index.dense[start:end]
 
     def deficit(self) -> dict[str, float]:
         """How far each sub-territory's cumulative exposure falls short of its target, in [-1, 1]."""

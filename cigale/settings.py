@@ -64,6 +64,14 @@ class Settings:
     equity_tolerance: float = _setting(0.1, "Relevance (0-1 scale) that equity may trade for fairness.")
     equity_population_weight: float = _setting(0.5, "Target: weight of population share (rest: equal share).")
     equity_minimum: float = _setting(0.05, "Target: least share of any sub-territory.")
+    llm_base_url: str = _setting("", "OpenAI-compatible endpoint for generated answers, e.g. http://localhost:11434/v1 "
+                                 "(empty: extractive answers only).")
+    llm_model: str = _setting("", "Model name at that endpoint.")
+    llm_api_key: Secret = _setting(Secret(""), "API key for that endpoint (never printed).")
+    llm_timeout: float = _setting(20.0, "Seconds the model may take before the answer falls back to extraction.")
+    llm_retries: int = _setting(1, "Retries after a server error from the model, before any output.")
+    v1_keys: Secret = _setting(Secret(""), "Comma-separated keys for Cigale's own /v1 (OpenAI-compatible) API; "
+                               "empty: open.")
     admin_key: Secret = _setting(Secret(""), "Password of the /admin pages (user 'admin'); empty: no admin pages.")
     host: str = _setting("127.0.0.1", "Address the web server listens on.")
     port: int = _setting(8000, "Port of the web server.")

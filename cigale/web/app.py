@@ -27,7 +27,7 @@ from cigale.web.limits import BodyLimit, RateLimit, SecurityHeaders
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
-QUESTION_PATHS = ("/api/ask", "/api/search")
+QUESTION_PATHS = ("/api/ask", "/api/search", "/v1/chat")
 
 
 def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
@@ -41,9 +41,10 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     app.state.templates = _templates()
     app.state.answers = OrderedDict()  # recent answers, see api.answer_for
 
-    from cigale.web import admin, api, pages
+    from cigale.web import admin, api, pages, v1
 
     app.include_router(api.router)
+    app.include_router(v1.router)
     app.include_router(pages.router)
     app.include_router(admin.router)
     _mount_swagger(app)  # before /static, which would otherwise answer for /static/swagger
