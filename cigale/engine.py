@@ -112,6 +112,18 @@ class Engine:
         filters: Filters | None = None, equity: bool | None = None, record: bool = False,
     ) -> Answer:
         """The answer; `record` (the website does) adds it to the cumulative exposure and the log."""
+        for event, data in self.ask_stream(question, lang, hint, filters, equity, record):
+            if event == "answer":
+                return data
+        raise AssertionError("ask_stream ends with an answer")
+
+    def ask_stream(
+        self, question: str | Question, lang: str | None = None, hint: str | None = None,
+        filters: Filters | None = None, equity: bool | None = None, record: bool = False,
+    ):
+        """The answer as it comes: with a model, ("citation", Citation) and ("delta", {"text",
+        "citation"}) for each verified sentence as soon as the model completes it; always, last,
+        ("answer", Answer). Without a model, or when it fails, only the extractive answer."""
         if isinstance(question, str):
             question = self.question(question, lang=lang, hint=hint)
         equity = self.settings.equity if equity is None else equity
@@ -121,7 +133,7 @@ class Engine:
         answer, fallback = None, None
         if self.generator is not None and hits:
             if self.breaker.allow():
-                answer, fallback = self._generate(question, hits)
+                answer, fallback = yield from self._generate(question, hits)
             else:
                 fallback = "the model failed repeatedly; it is given a rest"
         if answer is None:
@@ -132,7 +144,57 @@ class Engine:
                 answer = dataclasses.replace(answer, evidence={**answer.evidence, "fallback": fallback})
         if record:
             self.record(answer, question.is_open, equity)
-        return answer
+        yield "answer", answer
+
+    def _generate(self, question: Question, hits: list[Hit]):
+        """Stream the model's verified sentences (as events); return (answer, None), or (None, why
+        not) when nothing it wrote is supported or it failed: the caller then extracts."""
+        from cigale.answer import Citation, generated_answer
+        from cigale.generate import GenerationError, build_messages, complete_sentence
+        from cigale.verify import Grounding, verify
+
+        hits = hits[:GENERATION_SOURCES]
+        docs = self.store.get_documents([h.doc_id for h in hits])
+        sources = {n: docs[h.doc_id] for n, h in enumerate(hits, 1)}
+        messages = build_messages(question, list(sources.items()), self.territory.name)
+        started, buffer, kept, checked, order = time.monotonic(), "", [], 0, {}
+
+        def check(text):
+            nonlocal checked
+            for claim in verify(text, sources, self._vectors_of, self.embedder, question.lang)[0]:
+                checked += 1
+                if not claim.supported:
+                    continue
+                kept.append(claim)
+                for n in claim.cited:
+                    if n not in order:
+                        order[n] = len(order) + 1
+                        hit = hits[n - 1]
+                        yield "citation", Citation(order[n], hit.doc_id, hit.title, hit.url, hit.source, hit.places)
+                prefix = " " if len(kept) > 1 else ""
+                text = claim.text if claim.text.endswith((".", "!", "?", "…")) else claim.text + "."
+                yield "delta", {"text": f"{prefix}{text}", "citation": order[claim.cited[0]], "lang": question.lang}
+
+        try:
+            for piece in self.generator.stream(messages):
+                buffer += piece
+                if time.monotonic() - started > self.settings.llm_timeout or len(buffer) > 8000:
+                    raise GenerationError("the model took too long or wrote too much")
+                while (split := complete_sentence(buffer)) is not None:
+                    sentence, buffer = split
+                    yield from check(sentence)
+            if buffer.strip():
+                yield from check(buffer)
+        except GenerationError as exc:
+            self.breaker.record(False)
+            if not kept:
+                return None, exc.message
+        else:
+            self.breaker.record(True)
+        if not kept:
+            return None, f"the generated answer was not supported by its sources (0/{checked})"
+        grounding = Grounding(checked, len(kept))
+        return generated_answer(question, hits, docs, kept, grounding, self.territory, self.generator.model), None
 
     def places_of(self, doc_ids) -> dict[str, tuple[str, ...]]:
         """What each document is about: its declared places, else the places its text names."""
@@ -143,33 +205,6 @@ class Engine:
             if position is not None:
                 out[doc_id] = index.places(position, self.territory)
         return out
-
-    def _generate(self, question: Question, hits: list[Hit]) -> tuple[Answer | None, str | None]:
-        """A verified generated answer, or None and why not (the caller then extracts)."""
-        from cigale.answer import generated_answer
-        from cigale.generate import GenerationError, build_messages
-        from cigale.verify import verify
-
-        hits = hits[:GENERATION_SOURCES]
-        docs = self.store.get_documents([h.doc_id for h in hits])
-        sources = {n: docs[h.doc_id] for n, h in enumerate(hits, 1)}
-        messages = build_messages(question, list(sources.items()), self.territory.name)
-        started = time.monotonic()
-        try:
-            text = ""
-            for piece in self.generator.stream(messages):
-                text += piece
-                if time.monotonic() - started > self.settings.llm_timeout or len(text) > 8000:
-                    raise GenerationError("the model took too long or wrote too much")
-        except GenerationError as exc:
-            self.breaker.record(False)
-            return None, exc.message
-        self.breaker.record(True)
-        claims, grounding = verify(text, sources, self._vectors_of, self.embedder, question.lang)
-        kept = [c for c in claims if c.supported]
-        if not kept or len(kept) < len(claims) / 2:
-            return None, f"the generated answer was not supported by its sources ({len(kept)}/{len(claims)})"
-        return generated_answer(question, hits, docs, kept, grounding, self.territory, self.generator.model), None
 
     def _vectors_of(self, doc_id: str):
         index = self.refresh()

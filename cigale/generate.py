@@ -6,6 +6,7 @@ circuit) raises `GenerationError`, and the engine answers extractively instead.
 """
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -134,3 +135,14 @@ def _deltas(lines) -> Iterator[str]:
             if not isinstance(piece, str):
                 raise GenerationError("the model sent a malformed stream")
             yield piece
+
+
+# A sentence is complete at . ! ? or … (with any [n] markers after it) followed by white space
+# and something other than a marker.
+_COMPLETE = re.compile(r"^(.*?[.!?…](?:\s*\[\d{1,2}\])*)\s+(?=[^\s\[])", re.DOTALL)
+
+
+def complete_sentence(buffer: str) -> tuple[str, str] | None:
+    """(first complete sentence, the rest) of streamed text, or None while it is not complete."""
+    m = _COMPLETE.match(buffer)
+    return (m.group(1), buffer[m.end():]) if m else None

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from cigale.errors import CigaleError, NotReadyError, QuestionError
 from cigale.store import Feedback
@@ -67,17 +67,44 @@ async def ask(request: Request, q: Q, lang: LANG = None, hint: HINT = None, equi
                         "`sources` (all sources and places), `done` (the whole answer), `error`.")
 async def ask_stream(request: Request, q: Q, lang: LANG = None, hint: HINT = None,
                      equity: EQUITY = None) -> StreamingResponse:
+    engine = request.app.state.engine
+
     async def events():
         try:
-            answer = await answer_for(request, q, lang, hint, equity)
+            if engine.generator is None:  # extractive: the whole answer at once, cached
+                for event, data in answer_events(await answer_for(request, q, lang, hint, equity)):
+                    yield _event(event, data)
+                return
+            async for event in _live(request, q, lang, hint, equity):
+                yield event
         except CigaleError as exc:
             yield _event("error", {"type": type(exc).__name__, "message": exc.message, "status": exc.http_status})
-            return
-        for event, data in answer_events(answer):
-            yield _event(event, data)
 
     return StreamingResponse(events(), media_type="text/event-stream",
                              headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
+
+
+async def _live(request: Request, q: str, lang, hint, equity):
+    """A model's verified sentences as they come, then the sources; the page's follow-up request
+    finds the finished answer in the cache."""
+    engine, settings = request.app.state.engine, request.app.state.settings
+    question = await run_in_threadpool(engine.question, q, lang, hint)
+    on = settings.equity if equity is None else equity == "on"
+    streamed = False
+    async for event, data in iterate_in_threadpool(engine.ask_stream(question, equity=on, record=True)):
+        if event == "citation":
+            streamed = True
+            yield _event("citation", _citation(data))
+        elif event == "delta":
+            yield _event("delta", data)
+        else:
+            answer = data
+            for name, payload in answer_events(answer):
+                if not streamed or name in ("sources", "done"):
+                    yield _event(name, payload)
+            if settings.answer_cache:
+                key = (" ".join(q.split()), lang, hint, equity, engine.store.version())
+                request.app.state.answers[key] = (answer, question.is_open, on)
 
 
 def answer_events(answer):

@@ -142,3 +142,26 @@ def test_sources_reach_the_model_fenced_as_data(engine_with, llm):
 def test_without_a_configured_model_answers_are_extractive(engine):
     answer = engine.ask("gare de Miramas")
     assert answer.kind == "extractive" and "fallback" not in answer.evidence and "grounding" not in answer.to_dict()
+
+
+def test_the_stream_sends_each_verified_sentence_as_the_model_completes_it(llm, tmp_path, built_data):
+    """Over HTTP: a Cigale server whose model is the scripted one streams citation and delta events,
+    then sources and done; the page's follow-up finds the same answer."""
+    import json
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "web"))
+    from server import start
+
+    data = tmp_path / "data"
+    shutil.copytree(built_data, data)
+    with start(data, llm_base_url=llm + "/v1", llm_model="two-sources", llm_timeout=5.0) as cigale:
+        r = httpx.get(cigale.url + "/api/ask/stream", params={"q": "festivals de jazz en juillet"}, timeout=30)
+        events = [(b.split("\n")[0][7:], json.loads(b.split("\n")[1][6:])) for b in r.text.strip().split("\n\n")]
+        names = [name for name, _ in events]
+        assert names[0] == "citation" and names.count("delta") == 2 and names[-2:] == ["sources", "done"]
+        done = events[-1][1]
+        assert done["kind"] == "generative" and done["grounding"] == {"checked": 2, "supported": 2}
+        streamed = "".join(data["text"] for name, data in events if name == "delta")
+        assert streamed == " ".join(s["text"] for s in done["sentences"])
+        page = httpx.get(cigale.url + "/", params={"q": "festivals de jazz en juillet"}, headers={"x-cigale-rest": "1"})
+        assert done["sentences"][0]["text"] in page.text
