@@ -156,7 +156,12 @@ class Engine:
         hits = hits[:GENERATION_SOURCES]
         docs = self.store.get_documents([h.doc_id for h in hits])
         sources = {n: docs[h.doc_id] for n, h in enumerate(hits, 1)}
-        messages = build_messages(question, list(sources.items()), self.territory.name)
+        places = {h.doc_id: h.places for h in hits}
+
+        def place_names(doc):
+            return [p.name for p in (self.territory.commune(c) for c in places.get(doc.id, ())) if p]
+
+        messages = build_messages(question, list(sources.items()), self.territory.name, place_names)
         started, buffer, kept, checked, order = time.monotonic(), "", [], 0, {}
 
         def check(text):

@@ -48,12 +48,14 @@ def fence(text: str) -> str:
     return text.replace("<", "‹").replace(">", "›")
 
 
-def build_messages(question, sources, territory_name: str) -> list[dict]:
-    """`sources`: [(n, Document)] in citation order."""
+def build_messages(question, sources, territory_name: str, place_names=None) -> list[dict]:
+    """`sources`: [(n, Document)] in citation order; `place_names(doc)`: the places it is about."""
     lang = question.lang if question.lang in SYSTEM else "en"
     blocks = []
     for n, doc in sources:
+        places = ", ".join(place_names(doc)) if place_names else ""
         meta = " ".join(f'{k}="{fence(v)}"' for k, v in (("title", doc.title), ("publisher", doc.source or ""),
+                                                          ("places", places),
                                                           ("date", doc.start or doc.published or "")) if v)
         blocks.append(f"<source n=\"{n}\" {meta}>\n{fence(defuse(doc.text[:2000]))}\n</source>")
     system = SYSTEM[lang].format(territory=territory_name) + ("" if lang in SYSTEM else f" ({question.lang})")
@@ -106,6 +108,9 @@ class OpenAICompatible:
                         continue  # a bounded retry, only for server errors before any output
                     if response.status_code != 200:
                         raise GenerationError(f"the model answered HTTP {response.status_code}")
+                    if response.headers.get("content-type", "").startswith("application/json"):
+                        yield _whole(response.read())  # a server that ignored `stream`
+                        return
                     for piece in _deltas(response.iter_lines()):
                         produced = True
                         yield piece
@@ -116,6 +121,16 @@ class OpenAICompatible:
             except httpx.HTTPError as exc:
                 if produced or attempt == self.retries:
                     raise GenerationError(f"the model could not be reached ({type(exc).__name__})") from None
+
+
+def _whole(body: bytes) -> str:
+    try:
+        content = json.loads(body)["choices"][0]["message"]["content"]
+    except (json.JSONDecodeError, KeyError, IndexError, TypeError):
+        raise GenerationError("the model sent a malformed answer") from None
+    if not isinstance(content, str):
+        raise GenerationError("the model sent a malformed answer")
+    return content
 
 
 def _deltas(lines) -> Iterator[str]:

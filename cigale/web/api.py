@@ -121,7 +121,8 @@ def answer_events(answer):
             yield "delta", {"text": ("" if i == 0 else " ") + sentence.text, "citation": sentence.citation,
                             "lang": sentence.lang or answer.lang}
     yield "sources", {"citations": [_citation(c) for c in answer.citations],
-                      "places": [p.__dict__ for p in answer.places], "abstained": answer.abstained}
+                      "places": [p.__dict__ for p in answer.places], "abstained": answer.abstained,
+                      "fallback": bool(answer.evidence.get("fallback"))}
     yield "done", answer.to_dict()
 
 

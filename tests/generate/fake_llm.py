@@ -64,6 +64,9 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(5)
         if model == "junk":
             return self._stream([b"data: {not json\n\n"])
+        if model == "nonstream":  # ignores `stream` and answers in one JSON body
+            text = "".join(script("echo-first", body))
+            return self._json(200, {"choices": [{"index": 0, "message": {"role": "assistant", "content": text}}]})
         pieces = script("echo-first" if model == "slow" else model, body)
         chunks = [f"data: {json.dumps({'choices': [{'index': 0, 'delta': {'content': p}}]})}\n\n".encode()
                   for p in pieces]

@@ -58,6 +58,7 @@
       var data = JSON.parse(event.data);
       box.setAttribute("lang", data.lang || lang);
       if (data.abstained) box.classList.add("abstained");
+      if (data.fallback) box.insertBefore(element("p", { "class": "note" }, results.getAttribute("data-fallback-note")), paragraph);
     });
     source.addEventListener("done", function (event) {
       source.close();
