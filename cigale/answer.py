@@ -149,7 +149,7 @@ def answer_question(question, hits, store, embedder, territory, settings, qvec, 
     evidence = _evidence(question, hits, chosen, q_terms, lexical_weight)
     confidence = _confidence(evidence)
     abstained = not chosen or confidence < settings.min_confidence
-    citations, shown = _cite(chosen if not abstained else [], hits, docs, store)
+    citations, shown = _cite(chosen if not abstained else [], hits, docs)
     if abstained:
         text = ABSTAIN.get(question.lang, ABSTAIN["en"])
         citations = _closest(hits[:3])
@@ -265,7 +265,7 @@ def _confidence(e: dict) -> float:
     return 1 / (1 + math.exp(-z))
 
 
-def _cite(chosen, hits, docs, store):
+def _cite(chosen, hits, docs):
     """Number the sources by first use, best sentence's document first; order the sentences."""
     order = {}
     for c in chosen:

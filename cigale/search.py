@@ -117,7 +117,7 @@ class Searcher:
         self.territory, self.settings = territory, settings
 
     def scores(self, question: Question, mode: Mode | None = None, filters: Filters | None = None, qvec=None):
-        """Document scores (relevance, ranking score) and the best chunk of each document."""
+        """Ranking score of every document, chunk scores (for snippets), and the raw signals."""
         index = self.index
         mode = mode or self.settings.mode
         n_docs = len(index.docs)
@@ -159,7 +159,7 @@ class Searcher:
         if chunk_dense is not None:
             combined += chunk_dense
         signals = {"bm25": bm25, "dense": dense}
-        return relevance, ranking, combined, signals, n_docs
+        return ranking, combined, signals, n_docs
 
     def search(
         self, question: Question, k: int = 10, mode: Mode | None = None, filters: Filters | None = None, qvec=None,
@@ -173,7 +173,7 @@ class Searcher:
         """
         if self.index.size == 0:
             return []
-        relevance, ranking, chunk_scores, signals, n_docs = self.scores(question, mode, filters, qvec)
+        ranking, chunk_scores, signals, n_docs = self.scores(question, mode, filters, qvec)
         equity = self.settings.equity if equity is None else equity
         if equity and question.is_open:
             pool = min(n_docs, max(k, EQUITY_POOL))

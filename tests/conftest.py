@@ -81,12 +81,20 @@ def built_data(tmp_path_factory, corpus_file):
     return data
 
 
+@pytest.fixture(scope="session")
+def copy_of_built(built_data):
+    """Copy the built data directory to a path: a private engine state, free to modify."""
+
+    def copy(target):
+        shutil.copytree(built_data, target)
+        return target
+
+    return copy
+
+
 @pytest.fixture
-def data_dir(tmp_path, built_data):
-    """A private copy of the built data directory, free to modify."""
-    target = tmp_path / "data"
-    shutil.copytree(built_data, target)
-    return target
+def data_dir(tmp_path, copy_of_built):
+    return copy_of_built(tmp_path / "data")
 
 
 @pytest.fixture

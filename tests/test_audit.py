@@ -2,7 +2,6 @@
 of the answers actually served (the log), and the coverage report (content per place)."""
 
 import math
-import shutil
 
 import pytest
 from conftest import CORPUS
@@ -48,10 +47,10 @@ q-piscine 0 plage-sausset 0
 
 
 @pytest.fixture(scope="module")
-def reader(tmp_path_factory, built_data):
+def reader(tmp_path_factory, copy_of_built):
     """An engine over a copy of the corpus for the tests that only read (audits of questions, coverage)."""
     target = tmp_path_factory.mktemp("audit") / "data"
-    shutil.copytree(built_data, target)
+    copy_of_built(target)
     engine = Engine.open(settings=Settings.load(environ={}, data_dir=target))
     yield engine
     engine.close()

@@ -3,7 +3,6 @@
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 
@@ -49,11 +48,9 @@ def assert_clean_error(result, code):
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory, built_data):
+def data(tmp_path_factory, copy_of_built):
     """The corpus, ingested once for the module (a copy of the session's data directory)."""
-    target = tmp_path_factory.mktemp("cli") / "data"
-    shutil.copytree(built_data, target)
-    return target
+    return copy_of_built(tmp_path_factory.mktemp("cli") / "data")
 
 
 @pytest.fixture(scope="module")
@@ -96,9 +93,9 @@ def test_ingest_output_keeps_one_line_per_message_when_piped(tmp_path):
     assert any(line.startswith("0 files: 0 added") and line.endswith("s") and "embedded)" in line for line in lines)
 
 
-def test_ingest_json_prints_the_report(tmp_path, built_data, corpus_file):
+def test_ingest_json_prints_the_report(tmp_path, copy_of_built, corpus_file):
     data = tmp_path / "data"
-    shutil.copytree(built_data, data)
+    copy_of_built(data)
     note = tmp_path / "notes" / "navette.md"
     note.parent.mkdir()
     note.write_text("# Navette\n\nLa navette relie Aubagne et La Ciotat.\n", encoding="utf-8")

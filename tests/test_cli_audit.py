@@ -1,7 +1,6 @@
 """`cigale audit` and `cigale coverage`, run for real in subprocesses."""
 
 import json
-import shutil
 
 import pytest
 from conftest import CORPUS
@@ -31,10 +30,8 @@ DOCUMENTS = {"Marseille-Provence": 3, "Pays d'Aix": 3, "Pays Salonais": 0, "Pays
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory, built_data):
-    target = tmp_path_factory.mktemp("cli-audit") / "data"
-    shutil.copytree(built_data, target)
-    return target
+def data(tmp_path_factory, copy_of_built):
+    return copy_of_built(tmp_path_factory.mktemp("cli-audit") / "data")
 
 
 @pytest.fixture(scope="module")
@@ -100,9 +97,9 @@ def test_audit_of_the_log_without_answers_served_is_empty(data):
     assert [row["name"] for row in report["territories"]] == TERRITORIES
 
 
-def test_audit_of_the_log_counts_the_open_answers_recorded(tmp_path, built_data):
+def test_audit_of_the_log_counts_the_open_answers_recorded(tmp_path, copy_of_built):
     data = tmp_path / "data"
-    shutil.copytree(built_data, data)
+    copy_of_built(data)
     engine = Engine.open(settings=Settings.load(environ={}, data_dir=data))
     for question in ("festivals de jazz", "quels musées visiter ?", "gare de Miramas"):
         engine.ask(question, record=True)

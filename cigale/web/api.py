@@ -23,6 +23,11 @@ HINT = Annotated[str | None, Query(pattern="^[a-z]{2}$", description="The interf
                                    "short questions.")]
 
 
+def _cache_key(engine, q: str, lang, hint, equity) -> tuple:
+    """Same question, same options, same index: same answer."""
+    return " ".join(q.split()), lang, hint, equity, engine.store.version()
+
+
 async def answer_for(request: Request, q: str, lang: str | None, hint: str | None, equity: str | None = None,
                      count: bool = True):
     """The engine's answer, computed off the event loop within the configured time, and kept a
@@ -30,7 +35,7 @@ async def answer_for(request: Request, q: str, lang: str | None, hint: str | Non
     for `count=False`: the page completing an answer the stream already delivered."""
     engine, settings = request.app.state.engine, request.app.state.settings
     cache: OrderedDict = request.app.state.answers
-    key = (" ".join(q.split()), lang, hint, equity, engine.store.version())
+    key = _cache_key(engine, q, lang, hint, equity)
     if key in cache:
         cache.move_to_end(key)
         answer, is_open, on = cache[key]
@@ -103,8 +108,7 @@ async def _live(request: Request, q: str, lang, hint, equity):
                 if not streamed or name in ("sources", "done"):
                     yield _event(name, payload)
             if settings.answer_cache:
-                key = (" ".join(q.split()), lang, hint, equity, engine.store.version())
-                request.app.state.answers[key] = (answer, question.is_open, on)
+                request.app.state.answers[_cache_key(engine, q, lang, hint, equity)] = (answer, question.is_open, on)
 
 
 def answer_events(answer):

@@ -5,8 +5,6 @@ import json
 import threading
 import time
 
-from cigale.errors import CigaleError
-
 SECURITY_HEADERS = [
     # No inline script anywhere, so the strictest script policy holds; styles are files too.
     (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -17,10 +15,6 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
-
-
-class TooManyRequests(CigaleError):
-    http_status = 429
 
 
 def _json_error(status: int, kind: str, message: str, extra_headers=()):

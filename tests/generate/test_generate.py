@@ -2,7 +2,6 @@
 answers with scripted completions (streamed), so generation, verification, fallback and the
 injection defences are tested over the real protocol."""
 
-import shutil
 import socket
 import subprocess
 import sys
@@ -41,10 +40,10 @@ def llm():
 
 
 @pytest.fixture
-def engine_with(llm, tmp_path, built_data):
+def engine_with(llm, tmp_path, copy_of_built):
     """An engine over a copy of the test corpus whose model is `model` at the scripted server."""
     data = tmp_path / "data"
-    shutil.copytree(built_data, data)
+    copy_of_built(data)
     opened = []
 
     def make(model, **settings):
@@ -150,7 +149,7 @@ def test_without_a_configured_model_answers_are_extractive(engine):
     assert answer.kind == "extractive" and "fallback" not in answer.evidence and "grounding" not in answer.to_dict()
 
 
-def test_the_stream_sends_each_verified_sentence_as_the_model_completes_it(llm, tmp_path, built_data):
+def test_the_stream_sends_each_verified_sentence_as_the_model_completes_it(llm, tmp_path, copy_of_built):
     """Over HTTP: a Cigale server whose model is the scripted one streams citation and delta events,
     then sources and done; the page's follow-up finds the same answer."""
     import json
@@ -159,7 +158,7 @@ def test_the_stream_sends_each_verified_sentence_as_the_model_completes_it(llm, 
     from server import start
 
     data = tmp_path / "data"
-    shutil.copytree(built_data, data)
+    copy_of_built(data)
     with start(data, llm_base_url=llm + "/v1", llm_model="two-sources", llm_timeout=5.0) as cigale:
         r = httpx.get(cigale.url + "/api/ask/stream", params={"q": "festivals de jazz en juillet"}, timeout=30)
         events = [(b.split("\n")[0][7:], json.loads(b.split("\n")[1][6:])) for b in r.text.strip().split("\n\n")]

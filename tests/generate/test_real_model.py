@@ -2,7 +2,6 @@
 URL such as http://localhost:11434/v1) and CIGALE_TEST_LLM_MODEL (e.g. mistral)."""
 
 import os
-import shutil
 
 import pytest
 
@@ -14,8 +13,8 @@ pytestmark = pytest.mark.skipif(
     not URL, reason="no real model here: set CIGALE_TEST_LLM_URL (and CIGALE_TEST_LLM_MODEL) to run this test")
 
 
-def test_a_real_model_answers_with_verified_citations_or_falls_back(tmp_path, built_data):
-    shutil.copytree(built_data, tmp_path / "data")
+def test_a_real_model_answers_with_verified_citations_or_falls_back(tmp_path, copy_of_built):
+    copy_of_built(tmp_path / "data")
     settings = Settings.load(environ={}, data_dir=tmp_path / "data", llm_base_url=URL, llm_model=MODEL,
                              llm_api_key=os.environ.get("CIGALE_TEST_LLM_KEY", ""), llm_timeout=60.0)
     answer = Engine.open(settings=settings).ask("Quelles lignes passent à la gare de Miramas ?")

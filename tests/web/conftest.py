@@ -1,6 +1,5 @@
 """Fixtures of the web tests: a running server over a copy of the test corpus."""
 
-import shutil
 
 import httpx
 import pytest
@@ -8,10 +7,8 @@ from server import start
 
 
 @pytest.fixture(scope="session")
-def web_data(tmp_path_factory, built_data):
-    target = tmp_path_factory.mktemp("web") / "data"
-    shutil.copytree(built_data, target)
-    return target
+def web_data(tmp_path_factory, copy_of_built):
+    return copy_of_built(tmp_path_factory.mktemp("web") / "data")
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@
 import csv
 import html
 import io
-import shutil
 
 import httpx
 import pytest
@@ -20,10 +19,8 @@ OPEN = ["festivals de jazz", "où se baigner en été ?", "quels musées visiter
 
 
 @pytest.fixture(scope="module")
-def admin_data(tmp_path_factory, built_data):
-    target = tmp_path_factory.mktemp("admin") / "data"
-    shutil.copytree(built_data, target)
-    return target
+def admin_data(tmp_path_factory, copy_of_built):
+    return copy_of_built(tmp_path_factory.mktemp("admin") / "data")
 
 
 @pytest.fixture(scope="module")
