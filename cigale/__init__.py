@@ -1,6 +1,6 @@
 """Cigale: an answer engine for a territory, grounded in its partners' sources."""
 
-from cigale.answer import Answer, Citation, PlaceRef
+from cigale.answers import Answer, Citation, PlaceRef
 from cigale.documents import Document
 from cigale.engine import Engine
 from cigale.errors import CigaleError

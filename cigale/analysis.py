@@ -64,6 +64,11 @@ def _stopwords(lang: str) -> frozenset[str]:
     return frozenset(fold(w) for w in _STOPWORDS.get(lang, ()))
 
 
+def stopwords(*langs: str) -> frozenset[str]:
+    """The folded stop words of the given languages, together."""
+    return frozenset().union(*(_stopwords(base_lang(lang)) for lang in langs))
+
+
 def base_lang(lang: str | None) -> str:
     """'fr+en' → 'fr', 'en-GB' → 'en', None → 'fr'."""
     return (lang or "fr").split("+")[0].split("-")[0].lower()

@@ -8,11 +8,16 @@ answer = engine.ask("Which territory is Trets in?")
 
 import dataclasses
 import threading
-import time
 from pathlib import Path
 
+import numpy as np
+
 from cigale import index as index_mod
-from cigale.answer import Answer, answer_question
+from cigale.answers.compose import compose
+from cigale.answers.generative import generate
+from cigale.answers.intent import Intent, Reading, classify, refine
+from cigale.answers.lists import POOL
+from cigale.answers.types import Answer
 from cigale.embed import Embedder, default_embedder
 from cigale.equity import exposure, target
 from cigale.errors import NotReadyError
@@ -23,7 +28,9 @@ from cigale.store import AnswerLog, Store, open_store
 from cigale.territory import Territory, load
 from cigale.territory.places import Gazetteer
 
-GENERATION_SOURCES = 5  # sources given to the model, in ranking (equity-aware) order
+ANSWER_HITS = 8  # documents searched for a factual answer
+# Intents a model may write the answer of; refusals and declines are always Cigale's own words.
+GENERATED = (Intent.FACTUAL, Intent.PRACTICAL, Intent.LIST, Intent.OPEN)
 
 
 class Engine:
@@ -34,7 +41,7 @@ class Engine:
         self._lock = threading.Lock()
         self.generator = None
         if settings.llm_base_url and settings.llm_model:
-            from cigale.generate import CircuitBreaker, OpenAICompatible
+            from cigale.answers.llm import CircuitBreaker, OpenAICompatible
 
             self.generator = OpenAICompatible(settings.llm_base_url, settings.llm_model,
                                               settings.llm_api_key.reveal(), settings.llm_timeout,
@@ -91,7 +98,16 @@ class Engine:
         return Searcher(index, self.store, self.embedder, self.territory, self.settings)
 
     def question(self, text: str, lang: str | None = None, hint: str | None = None) -> Question:
-        return parse_question(text, self.gazetteer, self.settings, lang=lang, hint=hint)
+        return parse_question(text, self.gazetteer, self.settings, lang=lang, hint=hint,
+                              default=self.collection_lang())
+
+    def collection_lang(self) -> str:
+        """The language most of the collection is in: what an unclear question is taken to be in."""
+        index = self.refresh()
+        if not len(index.docs):
+            return self.settings.default_lang
+        langs, counts = np.unique(index.doc_langs[index.doc_langs != ""], return_counts=True)
+        return str(langs[np.argmax(counts)]) if len(langs) else self.settings.default_lang
 
     def search(
         self,
@@ -117,6 +133,10 @@ class Engine:
                 return data
         raise AssertionError("ask_stream ends with an answer")
 
+    def reading(self, question: Question) -> Reading:
+        """What the question asks (see answers/intent.py)."""
+        return classify(question)
+
     def ask_stream(
         self, question: str | Question, lang: str | None = None, hint: str | None = None,
         filters: Filters | None = None, equity: bool | None = None, record: bool = False,
@@ -124,82 +144,50 @@ class Engine:
         """The answer as it comes: with a model, ("citation", Citation) and ("delta", {"text",
         "citation"}) for each verified sentence as soon as the model completes it; always, last,
         ("answer", Answer). Without a model, or when it fails, only the extractive answer."""
+        r = self.retrieve(question, lang, hint, filters, equity)
+        question, reading, hits = r.question, r.reading, r.hits
+        answer = compose(question, reading, hits, self.store, self.embedder, self.territory, self.settings, r.qvec,
+                         lexical_weight=r.lexical_weight, diverse=r.diverse)
+        if self.generator is not None and not answer.abstained and reading.intent in GENERATED:
+            if self.breaker.allow():
+                generated, fallback, rejected = yield from generate(
+                    question, reading, _sources(answer, hits, reading), self.store.get_documents(
+                        [h.doc_id for h in hits]), self.generator, self.breaker, self.embedder, self.territory,
+                    self.settings)
+            else:
+                generated, fallback, rejected = None, "the model failed repeatedly; it is given a rest", []
+            if generated is not None:
+                answer = generated
+            else:
+                answer = dataclasses.replace(answer, evidence={**answer.evidence, "fallback": fallback,
+                                                               "rejected": rejected})
+        if r.asked is not question:
+            answer = dataclasses.replace(answer, question=r.asked.text, intent=Intent.INJECTION.value,
+                                         evidence={**answer.evidence, "legitimate": question.text})
+        if record:
+            self.record(answer, question.is_open, r.equity)
+        yield "answer", answer
+
+    def retrieve(self, question: str | Question, lang: str | None = None, hint: str | None = None,
+                 filters: Filters | None = None, equity: bool | None = None) -> "Retrieval":
+        """The question understood and searched: what every answer is composed from."""
         if isinstance(question, str):
             question = self.question(question, lang=lang, hint=hint)
         equity = self.settings.equity if equity is None else equity
+        asked, reading = question, self.reading(question)
+        if reading.intent is Intent.INJECTION and reading.legitimate:
+            # Never obeyed: the legitimate part of the question, if any, is what gets answered.
+            question = self.question(reading.legitimate, lang=question.lang)
+            reading = dataclasses.replace(self.reading(question), legitimate=reading.legitimate)
+            if reading.intent is Intent.INJECTION:
+                reading = dataclasses.replace(reading, legitimate=None)
         searcher = self.searcher
         qvec = self.embedder.query(question.text)  # once, for the search and for the answer
-        hits = searcher.search(question, k=8, filters=filters, qvec=qvec, equity=equity, deficit=self.deficit())
-        answer, fallback = None, None
-        if self.generator is not None and hits:
-            if self.breaker.allow():
-                answer, fallback = yield from self._generate(question, hits)
-            else:
-                fallback = "the model failed repeatedly; it is given a rest"
-        if answer is None:
-            answer = answer_question(question, hits, self.store, self.embedder, self.territory, self.settings, qvec,
-                                     lexical_weight=searcher.lexical_weight(question),
-                                     diverse=equity and question.is_open)
-            if fallback:
-                answer = dataclasses.replace(answer, evidence={**answer.evidence, "fallback": fallback})
-        if record:
-            self.record(answer, question.is_open, equity)
-        yield "answer", answer
-
-    def _generate(self, question: Question, hits: list[Hit]):
-        """Stream the model's verified sentences (as events); return (answer, None), or (None, why
-        not) when nothing it wrote is supported or it failed: the caller then extracts."""
-        from cigale.answer import Citation, generated_answer
-        from cigale.generate import GenerationError, build_messages, complete_sentence
-        from cigale.verify import Grounding, verify
-
-        hits = hits[:GENERATION_SOURCES]
-        docs = self.store.get_documents([h.doc_id for h in hits])
-        sources = {n: docs[h.doc_id] for n, h in enumerate(hits, 1)}
-        places = {h.doc_id: h.places for h in hits}
-
-        def place_names(doc):
-            return [p.name for p in (self.territory.commune(c) for c in places.get(doc.id, ())) if p]
-
-        messages = build_messages(question, list(sources.items()), self.territory.name, place_names)
-        started, buffer, kept, checked, order = time.monotonic(), "", [], 0, {}
-
-        def check(text):
-            nonlocal checked
-            for claim in verify(text, sources, self._vectors_of, self.embedder, question.lang)[0]:
-                checked += 1
-                if not claim.supported:
-                    continue
-                kept.append(claim)
-                for n in claim.cited:
-                    if n not in order:
-                        order[n] = len(order) + 1
-                        hit = hits[n - 1]
-                        yield "citation", Citation(order[n], hit.doc_id, hit.title, hit.url, hit.source, hit.places)
-                prefix = " " if len(kept) > 1 else ""
-                text = claim.text if claim.text.endswith((".", "!", "?", "…")) else claim.text + "."
-                yield "delta", {"text": f"{prefix}{text}", "citation": order[claim.cited[0]], "lang": question.lang}
-
-        try:
-            for piece in self.generator.stream(messages):
-                buffer += piece
-                if time.monotonic() - started > self.settings.llm_timeout or len(buffer) > 8000:
-                    raise GenerationError("the model took too long or wrote too much")
-                while (split := complete_sentence(buffer)) is not None:
-                    sentence, buffer = split
-                    yield from check(sentence)
-            if buffer.strip():
-                yield from check(buffer)
-        except GenerationError as exc:
-            self.breaker.record(False)
-            if not kept:
-                return None, exc.message
-        else:
-            self.breaker.record(True)
-        if not kept:
-            return None, f"the generated answer was not supported by its sources (0/{checked})"
-        grounding = Grounding(checked, len(kept))
-        return generated_answer(question, hits, docs, kept, grounding, self.territory, self.generator.model), None
+        k = POOL if reading.wants_items or reading.intent is Intent.OPINION else ANSWER_HITS
+        hits = searcher.search(question, k=k, filters=filters, qvec=qvec, equity=equity, deficit=self.deficit())
+        reading = refine(reading, question, hits, self.store.get_documents([h.doc_id for h in hits[:1]]))
+        return Retrieval(asked, question, reading, hits, qvec, searcher.lexical_weight(question),
+                         equity and question.is_open, equity)
 
     def places_of(self, doc_ids) -> dict[str, tuple[str, ...]]:
         """What each document is about: its declared places, else the places its text names."""
@@ -210,15 +198,6 @@ class Engine:
             if position is not None:
                 out[doc_id] = index.places(position, self.territory)
         return out
-
-    def _vectors_of(self, doc_id: str):
-        index = self.refresh()
-        position = index.position(doc_id)
-        if position is None:
-            return index.dense[:0]
-        start = int(index.doc_offsets[position])
-        end = int(index.doc_offsets[position + 1]) if position + 1 < len(index.docs) else index.size
-        return index.dense[start:end]
 
     def deficit(self) -> dict[str, float]:
         """How far each sub-territory's cumulative exposure falls short of its target, in [-1, 1]."""
@@ -249,3 +228,26 @@ class Engine:
 
     def close(self) -> None:
         self.store.close()
+
+
+@dataclasses.dataclass(frozen=True)
+class Retrieval:
+    asked: Question  # as the visitor asked it
+    question: Question  # what is answered: the same, or an injection's legitimate part
+    reading: Reading
+    hits: list[Hit]
+    qvec: np.ndarray
+    lexical_weight: float
+    diverse: bool  # an open question under equity: its answer draws on several places
+    equity: bool
+
+
+def _sources(answer: Answer, hits: list[Hit], reading: Reading) -> list[Hit]:
+    """What the model reads: the documents the extractive answer cites first (the items of a
+    list, only them), then, for a factual question, the next best documents."""
+    cited = [c.doc_id for c in answer.citations]
+    by_id = {h.doc_id: h for h in hits}
+    first = [by_id[d] for d in cited if d in by_id]
+    if reading.wants_items:
+        return first
+    return first + [h for h in hits if h.doc_id not in cited]

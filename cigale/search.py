@@ -90,8 +90,10 @@ class Hit:
     signals: dict = field(default_factory=dict, compare=False)
 
 
-def parse_question(text: str, gazetteer, settings, lang: str | None = None, hint: str | None = None) -> Question:
-    """Validate a question and find its language and the places it names."""
+def parse_question(text: str, gazetteer, settings, lang: str | None = None, hint: str | None = None,
+                   default: str | None = None) -> Question:
+    """Validate a question and find its language and the places it names; `hint`: the
+    interface's or the browser's language, `default`: the collection's (see language.py)."""
     if not isinstance(text, str) or not text.strip():
         raise QuestionError("The question is empty.")
     text = " ".join(text.split())
@@ -105,7 +107,7 @@ def parse_question(text: str, gazetteer, settings, lang: str | None = None, hint
         bare = text
         for m in sorted(places, key=lambda m: -m.start):
             bare = bare[: m.start] + bare[m.end :]
-        lang = detect(bare if bare.strip() else text, hint=hint, default=settings.default_lang)
+        lang = detect(bare if bare.strip() else text, hint=hint, default=default or settings.default_lang)
     territory = gazetteer.territory
     codes = [m.code for m in places if m.code != METROPOLIS]
     return Question(text, lang, places, territory.expand(codes), any(not m.weak for m in places if m.code in codes))

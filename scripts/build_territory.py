@@ -63,13 +63,14 @@ TERRITORIES = [
 # NB: "Aix-Marseille-Provence" / "Marseille Provence Métropole" are deliberately not
 # aliases of CT1: the first is the metropolis itself, the second is too easily confused with it.
 
-# Hand-picked short names and spelling variants in common use.  Rule: the alias must be
+# Hand-picked short names, spelling variants and exonyms in common use (Marseille is "Marsella"
+# in Spanish, "Marsiglia" in Italian).  Rule: the alias must be
 # unambiguous within the metropolis and must not be an ordinary French/English word, so
 # e.g. "La Roque", "Le Puy", "Roquefort", "Carry", "Rove", "Châteauneuf", "Gignac" are out.
 COMMUNE_ALIASES = {
     "13001": ["Aix"], "13014": ["Berre"], "13026": ["Châteauneuf-lès-Martigues"],
     "13030": ["Cuges"], "13033": ["Ensuès"], "13037": ["La Fare"], "13039": ["Fos"],
-    "13051": ["Lançon", "Lançon-de-Provence"], "13055": ["Marseilles"], "13070": ["La Penne"],
+    "13051": ["Lançon", "Lançon-de-Provence"], "13055": ["Marseilles", "Marsella", "Marsiglia", "Marselha"], "13070": ["La Penne"],
     "13071": ["Les Pennes"], "13074": ["Peyrolles"], "13078": ["Port-Saint-Louis"],
     "13085": ["La Bédoule"], "13098": ["Saint-Mitre"], "13099": ["Saint-Paul-lez-Durance"],
     "13103": ["Salon"], "13104": ["Sausset"], "13106": ["Septèmes"], "13107": ["Simiane"],
@@ -100,6 +101,45 @@ LANDMARKS = [
     ("frioul", "Îles du Frioul", ["Frioul", "Château d'If"], "13055"),
     ("notre-dame-de-la-garde", "Notre-Dame de la Garde", ["Bonne Mère"], "13055"),
 ]
+
+# The partners Cigale hands the floor back to: the expert of each theme (the theme names are
+# cigale.answers.lexicon.Theme values). `communes`: where a partner is the expert (empty: the
+# whole territory). Public institutions' home pages, checked by hand on 2026-12-01.
+PARTNERS = [
+    {"id": "provence-tourisme", "name": "Provence Tourisme", "url": "https://www.myprovence.fr",
+     "themes": ["tourism", "culture", "sport"]},
+    {"id": "provence-promotion", "name": "Provence Promotion", "url": "https://www.provence-promotion.fr",
+     "themes": ["economy"]},
+    {"id": "amu", "name": "Aix-Marseille Université", "url": "https://www.univ-amu.fr",
+     "themes": ["higher_education", "research"]},
+    {"id": "academie", "name": "Académie d'Aix-Marseille", "url": "https://www.ac-aix-marseille.fr",
+     "themes": ["education"]},
+    {"id": "mobilite", "name": "La Métropole Mobilité", "url": "https://www.lametropolemobilite.fr",
+     "themes": ["mobility"]},
+    {"id": "port", "name": "Port de Marseille Fos", "url": "https://www.marseille-port.fr", "themes": ["port"]},
+    {"id": "aeroport", "name": "Aéroport Marseille Provence", "url": "https://www.marseille.aeroport.fr",
+     "themes": ["airport"]},
+    {"id": "calanques", "name": "Parc national des Calanques", "url": "https://www.calanques-parcnational.fr",
+     "themes": ["nature"], "communes": ["13022", "13028", "13055"]},
+    {"id": "departement", "name": "Département des Bouches-du-Rhône", "url": "https://www.departement13.fr",
+     "themes": ["nature"]},
+    {"id": "ars", "name": "Agence régionale de santé Provence-Alpes-Côte d'Azur", "url": "https://www.paca.ars.sante.fr",
+     "themes": ["health"]},
+    {"id": "metropole", "name": "Métropole Aix-Marseille-Provence", "url": "https://ampmetropole.fr",
+     "themes": ["waste", "housing", "other"]},
+]
+# A commune's own services (town hall, library, pool, civil status): its mairie, found in the
+# State's directory of public services (every mairie with its website, hours and phone).
+TOWN_HALL_URL = "https://lannuaire.service-public.fr/recherche?whoWhat=Mairie&where={postcode}+{commune}"
+# Publishers as a visitor knows them: for the acronyms that provenance strings use, and for the
+# web hosts of sources whose provenance names no body.
+PUBLISHERS = {
+    "MESR": "Ministère de l'Enseignement supérieur et de la Recherche",
+    "RNSR": "Ministère de l'Enseignement supérieur et de la Recherche",
+    "MENJ-DEPP": "Ministère de l'Éducation nationale (DEPP)",
+    "wikivoyage.org": "Wikivoyage",
+    "openflights.org": "OpenFlights",
+}
 
 
 def fetch_decoupage(tmp):
@@ -381,6 +421,9 @@ def main():
         "landmarks": [{"id": lid, "name": name, "aliases": aliases, "communes": sorted(codes.split())}
                       for lid, name, aliases, codes in LANDMARKS],
         "departements": DEPARTEMENTS,
+        "partners": PARTNERS,
+        "town_hall_url": TOWN_HALL_URL,
+        "publishers": PUBLISHERS,
     }
 
     features = build_geojson(geom, names, territory_of)

@@ -57,6 +57,18 @@ class Arrondissement:
 
 
 @dataclass(frozen=True)
+class Partner:
+    """An expert the answers send visitors to: a partner of the territory and its themes
+    (`cigale.answers.lexicon.Theme` values); `communes`: where it is the expert (empty: everywhere)."""
+
+    id: str
+    name: str
+    url: str | None
+    themes: tuple[str, ...]
+    communes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Territory:
     id: str
     name: str
@@ -68,6 +80,9 @@ class Territory:
     ambiguous: frozenset[str] = frozenset()  # names that are also common words
     departements: dict | None = None  # code → name
     provenance: dict | None = None
+    partners: tuple[Partner, ...] = ()
+    town_hall_url: str | None = None  # "{commune}" and "{postcode}" are filled in
+    publishers: dict | None = None  # acronyms of publishers → the name a visitor knows
 
     def __hash__(self) -> int:
         return hash(self.id)
@@ -157,9 +172,13 @@ def _load(path: Path) -> Territory:
             m["id"]: Landmark(m["id"], m["name"], tuple(m["communes"]), tuple(m.get("aliases", ())))
             for m in data.get("landmarks", ())
         }
+        partners = tuple(
+            Partner(p["id"], p["name"], p.get("url"), tuple(p["themes"]), tuple(p.get("communes", ())))
+            for p in data.get("partners", ())
+        )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"Territory pack {path} is malformed: missing or bad field {exc}") from None
-    for group in (*subterritories.values(), *landmarks.values()):
+    for group in (*subterritories.values(), *landmarks.values(), *partners):
         unknown = [c for c in group.communes if c not in communes]
         if unknown:
             raise ConfigError(f"Territory pack {path}: {group.name} lists unknown communes {unknown}")
@@ -174,4 +193,7 @@ def _load(path: Path) -> Territory:
         ambiguous=frozenset(data.get("ambiguous", ())),
         departements=data.get("departements") or {},
         provenance=data.get("provenance"),
+        partners=partners,
+        town_hall_url=data.get("town_hall_url"),
+        publishers=data.get("publishers") or {},
     )

@@ -1,0 +1,150 @@
+"""The answer a visitor reads, composed by intent (see intent.py), in the question's language:
+
+    factual, practical   the line that answers the focus, with its subject (extractive.py)
+    list, open           a frame, then one line per item, each cited (lists.py)
+    opinion              a neutral decline, then what each place named has
+    out_of_scope         what Cigale is for
+    injection            never obeyed; the engine answers the legitimate part, if any
+
+Whenever the evidence does not hold the answer, an honest refusal that names the expert to
+ask. Every answer names one (`Answer.expert`).
+"""
+
+from dataclasses import replace
+
+from cigale.answers import answerability, extractive, frames, lists
+from cigale.answers.experts import expert_for, publisher_of
+from cigale.answers.intent import Intent, Reading
+from cigale.answers.types import Answer, Item, Sentence
+
+OPINION_ITEMS = 2  # what each place named has, in a declined ranking
+CLOSEST = 3  # sources listed under a refusal
+
+
+def compose(question, reading: Reading, hits, store, embedder, territory, settings, qvec,
+            lexical_weight: float = 1.0, diverse: bool = False) -> Answer:
+    """`hits`: the search for the question, enough of them for a list; `diverse`: an open
+    question under equity, whose factual answer draws on several places."""
+    docs = store.get_documents([h.doc_id for h in hits])
+    lang = question.lang
+    expert = expert_for(reading.theme, _communes(question), territory, lang, [docs[h.doc_id] for h in hits[:3]])
+    base = {"question": question.text, "lang": lang, "intent": reading.intent.value, "expert": expert}
+
+    if reading.intent is Intent.OUT_OF_SCOPE or (reading.intent is Intent.INJECTION and not reading.legitimate):
+        table = frames.OUT_OF_SCOPE if reading.intent is Intent.OUT_OF_SCOPE else frames.INJECTION
+        text = frames.text(table, lang, territory=territory.name)
+        return Answer(**base, answer=text, abstained=True, confidence=0.0, citations=(), places=(),
+                      evidence={"refused": reading.intent.value})
+    if reading.intent is Intent.OPINION:
+        return _decline(question, reading, hits, docs, territory, base)
+    if reading.wants_items:
+        found = lists.find_items(question, reading, hits, docs, territory)
+        if found:
+            return _listing(question, reading, found, hits, docs, territory, base)
+        return _refusal(question, hits, docs, territory, base, {"items": 0})
+
+    chunks = store.get_chunks([h.chunk_id for h in hits[:extractive.CANDIDATE_DOCS]])
+    chosen = extractive.answer_lines(question, reading, hits, docs, chunks, embedder, qvec,
+                                     territory if diverse else None)
+    evidence = answerability.evidence(question, reading, hits, chosen, lexical_weight)
+    confidence = answerability.MODEL.confidence(evidence)
+    if not chosen or confidence < settings.min_confidence:
+        return replace(_refusal(question, hits, docs, territory, base, evidence), confidence=round(confidence, 3))
+    citations, shown = extractive.cite(chosen, hits, docs, lambda d: publisher_of(d, territory))
+    expert = expert_for(reading.theme, _communes(question), territory, lang, [docs[c.doc_id] for c in citations])
+    return Answer(**{**base, "expert": expert}, answer=" ".join(f"{s.text} [{s.citation}]" for s in shown),
+                  abstained=False, confidence=round(confidence, 3), citations=tuple(citations),
+                  places=extractive.places_of(question, citations, territory), sentences=tuple(shown),
+                  evidence=evidence)
+
+
+def _communes(question) -> list[str]:
+    """The communes a question names, in the order it names them."""
+    out = []
+    for m in question.places:
+        if m.code in question.communes:
+            out.append(m.code)
+    return out + sorted(question.communes - set(out))
+
+
+def _refusal(question, hits, docs, territory, base, evidence) -> Answer:
+    """"I don't know", the expert to ask, and the closest sources."""
+    lang = question.lang
+    text = f"{frames.text(frames.ABSTAIN, lang)} {frames.text(frames.ASK_EXPERT, lang, expert=base['expert'].name)}"
+    closest = tuple(extractive.citation(i, docs[h.doc_id], h.places, (), lambda d: publisher_of(d, territory))
+                    for i, h in enumerate(hits[:CLOSEST], 1))
+    return Answer(**base, answer=text, abstained=True, confidence=0.0, citations=closest,
+                  places=extractive.places_of(question, (), territory), evidence=evidence)
+
+
+def _listing(question, reading, found, hits, docs, territory, base, frame=None) -> Answer:
+    lang = question.lang
+    shown = found[:lists.MAX_ITEMS]
+    if frame is None:
+        names, regions = _place_names(question, territory)
+        where = frames.at(names, lang, regions) if question.communes else frames.text(frames.EVERYWHERE, lang)
+        frame = (frames.text(frames.LIST, lang, kind=reading.kind.plural(lang), at=where) if reading.kind
+                 else frames.text(frames.WHAT_SOURCES_SAY, lang, at=where))
+    order: dict[str, int] = {}
+    items, sentences = [], []
+    for f in shown:
+        n = order.setdefault(f.doc.id, len(order) + 1)
+        commune = territory.commune(f.place) if f.place else None
+        start, end = f.detail or (-1, -1)
+        detail = " ".join(f.doc.text[start:end].split()) if f.detail else None
+        item_lang = (f.doc.lang or "").split("+")[0] or None
+        items.append(Item(f.doc.id, f.name, commune.name if commune else None, detail, n, start, end, item_lang))
+        line = f.name + (f" ({commune.name})" if commune and commune.name not in f.name else "")
+        sentences.append(Sentence(f"{line} — {detail}" if detail else line, n, f.doc.id, start, end, item_lang))
+    places = {h.doc_id: h.places for h in hits}
+    publisher = lambda d: publisher_of(d, territory)  # noqa: E731
+    spans = {}
+    for item in items:
+        if item.start >= 0:
+            spans.setdefault(item.doc_id, []).append((item.start, item.end))
+    citations = tuple(extractive.citation(n, docs[doc_id], places.get(doc_id, ()), spans.get(doc_id, ()), publisher)
+                      for doc_id, n in order.items())
+    more = len(found) - len(shown)
+    text = "\n".join([frame] + [f"- {s.text} [{s.citation}]" for s in sentences]
+                     + ([frames.text(frames.MORE, question.lang, n=more)] if more else []))
+    expert = expert_for(reading.theme, _communes(question), territory, lang, [docs[c.doc_id] for c in citations])
+    return Answer(**{**base, "expert": expert}, answer=text, abstained=False, confidence=1.0, citations=citations,
+                  places=extractive.places_of(question, citations, territory), sentences=tuple(sentences),
+                  items=tuple(items), more=more, frame=frame, evidence={"items": len(found)})
+
+
+def _decline(question, reading, hits, docs, territory, base) -> Answer:
+    """Cigale does not rank the territory: it says so, then shows what each place named has."""
+    lang = question.lang
+    decline = frames.text(frames.DECLINE, lang)
+    communes = _communes(question)
+    found = []
+    if communes:
+        open_reading = replace(reading, qualifier=())
+        for code in communes:
+            alone = replace(question, communes=frozenset({code}), places=tuple(
+                m for m in question.places if m.code == code))
+            items = lists.find_items(alone, open_reading, hits, docs, territory)
+            found.extend(items[:OPINION_ITEMS])
+    if not found:
+        text = f"{decline} {frames.text(frames.ASK_EXPERT, lang, expert=base['expert'].name)}"
+        return Answer(**base, answer=text, abstained=True, confidence=0.0, citations=(),
+                      places=extractive.places_of(question, (), territory), evidence={"declined": True})
+    names, regions = _place_names(question, territory)
+    where = frames.at(names, lang, regions)
+    frame = f"{decline} {frames.text(frames.WHAT_SOURCES_SAY, lang, at=where)}"
+    return replace(_listing(question, reading, found, hits, docs, territory, base, frame=frame),
+                   evidence={"declined": True, "items": len(found)})
+
+
+def _place_names(question, territory) -> tuple[list[str], frozenset]:
+    """The names of the places a question names (three at most), and those that are areas."""
+    names, regions = [], set()
+    for m in question.places:
+        place = territory.commune(m.code) or territory.subterritories.get(m.code) or territory.landmarks.get(m.code)
+        if place is not None and place.name not in names:
+            names.append(place.name)
+            if territory.commune(m.code) is None:
+                regions.add(place.name)
+    return names[:3] or [territory.communes[c].name for c in sorted(question.communes)[:3]], frozenset(regions)
+

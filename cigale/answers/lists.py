@@ -1,0 +1,154 @@
+"""The list answer: the things of the kind asked for, one line each — name, commune, and the one
+detail of its source that matters to the question — each cited.
+
+An item is a retrieved document that is one of the kind (its title or first line names the
+kind: lexicon.Kind.marks), in the named place for a list question, and about the question's
+qualifier ("jazz" in "festivals de jazz": by its words, or by meaning when its similarity to
+the question is close to the best item's). A source that enumerates several of them ("Lycées
+de Martigues", a line per lycée) gives one item per line. Items keep the ranking's order, so
+an open question's list shows the territories as fairly as the equity re-ranker does.
+"""
+
+import re
+from dataclasses import dataclass
+
+from cigale.analysis import words
+from cigale.answers import lines
+from cigale.answers.answerability import concept_found
+from cigale.answers.lexicon import Focus
+from cigale.chunks import sentences
+
+MAX_ITEMS = 8
+POOL = 40  # documents searched for items
+# An item that does not name the qualifier may still be about it: its dense similarity must be
+# within BY_MEANING of the best item that names it or, when none does (a question in another
+# language than the sources), at least MEANING_MIN (bench/fit_answers.py).
+BY_MEANING = 0.01
+MEANING_MIN = 0.86
+ROSTER_OPEN = 2  # items an open question takes from one source that lists many (one commune's lycées)
+
+
+@dataclass(frozen=True)
+class Found:
+    doc: object
+    name: str
+    place: str | None  # INSEE code
+    detail: tuple[int, int] | None  # span of the detail line in the document
+    hit_rank: int
+
+
+def find_items(question, reading, hits, docs, territory) -> list[Found]:
+    """Every item among `hits`, in their order, duplicates (the same name twice) left out."""
+    named = question.communes
+    dense = [h.signals.get("dense", 0.0) for h in hits]
+    kind_of = [_is_kind(docs[h.doc_id], reading.kind) for h in hits]
+    in_place = [not named or bool(set(h.places) & named) or bool(set(h.places) & set(question.place_codes))
+                for h in hits]
+    eligible = [i for i, h in enumerate(hits) if kind_of[i] and in_place[i] and not _synthetic(docs[h.doc_id])]
+    named_qualifier = {i: not reading.qualifier or concept_found(
+        reading.qualifier, f"{docs[hits[i].doc_id].title}\n{docs[hits[i].doc_id].text}", question.lang,
+        docs[hits[i].doc_id].lang) > 0 for i in eligible}
+    anchors = [dense[i] for i in eligible if named_qualifier[i]]
+    floor = max(anchors) - BY_MEANING if anchors else MEANING_MIN
+    out, seen = [], set()
+    for i in eligible:
+        doc = docs[hits[i].doc_id]
+        place = hits[i].places[0] if hits[i].places else None
+        roster = _roster(doc, reading)
+        if roster:
+            taken = 0
+            for a, b, name in roster:
+                if reading.qualifier and not concept_found(reading.qualifier, f"{name} {doc.text[a:b]}", question.lang,
+                                                           doc.lang):
+                    continue
+                key = _key(name)
+                if key not in seen and not (not named and taken == ROSTER_OPEN):
+                    seen.add(key)
+                    taken += 1
+                    out.append(Found(doc, name, place, (a, b), i))
+            continue
+        if not named_qualifier[i] and dense[i] < floor:
+            continue
+        name = item_name(doc.title, territory)
+        key = _key(name)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(Found(doc, name, place, _detail(doc, question, reading), i))
+    return out
+
+
+def item_name(title: str, territory) -> str:
+    """"Festival russe (Marseille)" → "Festival russe"; "Musée Ziem (Martigues) — fréquentation" →
+    "Musée Ziem": the place is shown apart, the record's facet is not the thing's name."""
+    name = title.split(" — ")[0].strip()
+    m = re.match(r"^(.*?)\s*\(([^()]*)\)\s*$", name)
+    if m and m.group(1):
+        name = m.group(1)
+    return name
+
+
+def _key(name: str) -> str:
+    return " ".join(words(name))
+
+
+def _is_kind(doc, kind) -> bool:
+    if kind is None:
+        return True
+    head = words(f"{doc.title}\n{doc.text.split(chr(10), 1)[0]}")
+    grams = {tuple(head[i:i + n]) for n in range(1, 5) for i in range(len(head) - n + 1)}
+    return bool(grams & kind.marks)
+
+
+def _synthetic(doc) -> bool:
+    extra = doc.extra or {}
+    return bool(extra.get("synthetic") or extra.get("synthetic_template"))
+
+
+def _roster(doc, reading) -> list[tuple[int, int, str]]:
+    """The lines of a source titled after the kind in the plural ("Lycées de Martigues") that each
+    name one item ("LYCEE X (AIX) : UAI …"), as (start, end) of the detail after the name, and
+    the name."""
+    if reading.kind is None or not _titled_plural(doc.title, reading.kind):
+        return []
+    out = []
+    for a, b in sentences(doc.text):
+        label, _ = lines.split(doc.text[a:b])
+        if label is None or lines.is_field(label):
+            continue
+        tokens = words(label)
+        grams = {tuple(tokens[i:i + n]) for n in range(1, 4) for i in range(len(tokens) - n + 1)}
+        if grams & reading.kind.marks:
+            value = doc.text.index(":", a) + 1  # the detail is what follows the item's name
+            while value < b and doc.text[value].isspace():
+                value += 1
+            out.append((value, b, label))
+    return out
+
+
+def _titled_plural(title: str, kind) -> bool:
+    tokens = words(title)
+    grams = {tuple(tokens[i:i + n]) for n in range(1, 4) for i in range(len(tokens) - n + 1)}
+    return any(tuple(words(names[0])) in grams for names in kind.names.values())
+
+
+def _detail(doc, question, reading) -> tuple[int, int] | None:
+    """The line that tells most about the item for this question: the qualifier's words, the
+    focus, else the labels that describe a thing of its kind best."""
+    wanted = set(reading.qualifier)
+    details = reading.kind.details if reading.kind else frozenset()
+    best, best_score = None, 0.0
+    for position, (a, b) in enumerate(sentences(doc.text)[1:40], start=1):
+        text = doc.text[a:b]
+        if lines.is_identifier(text) or (lines.is_web(text) and reading.focus is not Focus.WEBSITE):
+            continue
+        label, _ = lines.split(text)
+        tokens = words(label or "")
+        grams = {tuple(tokens[i:i + n]) for n in range(1, 5) for i in range(len(tokens) - n + 1)}
+        score = (1.0 if wanted and concept_found(tuple(wanted), text, question.lang, doc.lang) > 0 else 0.0)
+        score += 0.5 * lines.focus_match(text, reading.focus)
+        score += 0.3 if grams & details else 0.0
+        score -= 0.001 * position  # earlier lines first, all else equal
+        if score > best_score:
+            best, best_score = (a, b), score
+    return best

@@ -1,0 +1,189 @@
+"""Checking a generated answer against its sources, sentence by sentence.
+
+A sentence is kept when it is a well-formed statement that says something (not the question
+said back, not a fragment such as "Hôtels 4 étoiles à Cassis :,,."), in the question's
+language, every number it states is in its sources, it repeats no instruction planted in a
+source, and a source supports it:
+
+- by its words: the sentence's content words are found in one cited source, or in the cited
+  sources together when it combines two of them (words match words only within a language);
+- by its meaning: its embedding is close to one of the source's lines — a line, not a whole
+  chunk, so that a short claim ("21597 habitants") is compared with what it repeats.
+
+A sentence with no marker, or with a marker to no source, is attributed to the source that
+supports it best, if one does. Why each sentence was rejected is kept (`Claim.why`) for the
+back office. Thresholds: bench/verifier.py, on sentences written by a real model, hand-labelled.
+"""
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from cigale.analysis import analyze, base_lang, words
+from cigale.answers.injection import injected_spans
+from cigale.chunks import sentences
+from cigale.language import detect
+
+MARKER = re.compile(r"\s*\[(\d{1,2})\]")
+# 21 597, 21597, 549 910, 128.2 — a thousands group is one number, a decimal keeps its point.
+NUMBER = re.compile(r"\d{1,3}(?:[ \u202f\u00a0.,]\d{3})+(?![\d])|\d+(?:[.,]\d+)?")
+LIST_MARK = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+")
+
+# bench/verifier.py fits these on the labelled sentences' training part (see its JSON).
+DENSE_MIN = 0.86  # cosine between the sentence and its best source line (e5 passage vectors)
+LEXICAL_MIN = 0.6  # share of its content words found in the source, when it also means the same
+LEXICAL_ALONE = 0.9  # share above which its words alone support it (short claims, lists of names)
+CROSS_DENSE_MIN = 0.84  # a sentence in another language than its source: meaning and numbers only
+LINES_EMBEDDED = 3  # source lines compared by meaning, per sentence: the ones sharing most words
+
+
+@dataclass(frozen=True)
+class Claim:
+    text: str  # the sentence without its markers
+    cited: tuple[int, ...]  # sources it is attributed to (its markers, or the one that supports it)
+    supported: bool
+    dense: float = 0.0
+    lexical: float = 0.0
+    why: str | None = None  # a rejected sentence: the reason
+
+
+def claims(text: str) -> list[tuple[str, tuple[int, ...]]]:
+    """(sentence without markers, cited numbers) for each sentence of a generated answer; a
+    list's line is a sentence."""
+    out = []
+    for a, b in sentences(text):
+        raw = text[a:b]
+        cited = tuple(dict.fromkeys(int(n) for n in MARKER.findall(raw)))
+        plain = LIST_MARK.sub("", MARKER.sub("", raw)).strip()
+        if plain or cited:
+            out.append((plain, cited))
+    # A marker alone after the sentence end ("... 1980. [1]") belongs to the sentence before it.
+    merged = []
+    for plain, cited in out:
+        if merged and not words(plain):
+            merged[-1] = (merged[-1][0], merged[-1][1] + cited)
+        elif words(plain):
+            merged.append((plain, cited))
+    return merged
+
+
+def numbers(text: str) -> set[str]:
+    found = set()
+    for m in NUMBER.finditer(text):
+        n = m.group()
+        if re.fullmatch(r"\d{1,3}(?:[ \u202f\u00a0.,]\d{3})+", n):
+            found.add(re.sub(r"\D", "", n))  # grouped thousands
+            found.update(re.findall(r"\d+", n))  # or a list: "1980, 1981"
+        else:
+            found.add(n.replace(",", "."))
+    return found
+
+
+def malformed(text: str) -> bool:
+    """A fragment, not a statement: punctuation runs, a dangling label, too few letters."""
+    letters = sum(c.isalpha() for c in text)
+    return (letters < 0.5 * len(text.replace(" ", "")) or bool(re.search(r"[,;:]\s*[,;:.]", text))
+            or text.rstrip().endswith((":", ",", ";", "(", "-")) or len(words(text)) < 2)
+
+
+def says_something(text: str, question: str, lang: str) -> bool:
+    """More than the question said back: a word or a number the question does not have."""
+    asked = set(analyze(question, lang)) | set(words(question))
+    mine = set(analyze(text, lang))
+    return bool(mine - asked) or bool(numbers(text) - numbers(question))
+
+
+def verify(text: str, sources: dict, embedder, lang: str, question: str = "") -> list[Claim]:
+    """`sources`: {n: Document}. Each sentence of `text` checked (see the module's docstring)."""
+    found = claims(text)
+    if not found:
+        return []
+    vectors = embedder.passages([plain for plain, _ in found])
+    out = []
+    for (plain, cited), vec in zip(found, vectors):
+        out.append(_check(plain, cited, vec, sources, embedder, lang, question))
+    return out
+
+
+def _check(plain, cited, vec, sources, embedder, lang, question) -> Claim:
+    def rejected(why, cited=cited, dense=0.0, lexical=0.0):
+        return Claim(plain, cited, False, round(dense, 4), round(lexical, 4), why)
+
+    if malformed(plain):
+        return rejected("malformed")
+    if question and not says_something(plain, question, lang):
+        return rejected("says nothing the question does not")
+    if _other_language(plain, lang):
+        return rejected("not in the question's language")
+    valid = tuple(n for n in cited if n in sources)
+    candidates = valid or tuple(sources)  # no marker: the source that supports it, if any
+    if any(_repeats_injection(plain, sources[n]) for n in candidates):
+        return rejected("repeats instructions planted in a source")
+    together = " ".join(f"{sources[n].title}\n{sources[n].text}" for n in valid)
+    best = None
+    for n in candidates:
+        doc = sources[n]
+        text = f"{doc.title}\n{doc.text}"
+        if not numbers(plain) <= numbers(text) and not (valid and numbers(plain) <= numbers(together)):
+            continue
+        lexical = _lexical(plain, text, lang, doc.lang)
+        if valid and len(valid) > 1:
+            lexical = max(lexical, _lexical(plain, together, lang, doc.lang))
+        dense = _dense(plain, vec, doc, embedder, lang)
+        if base_lang(doc.lang) == base_lang(lang):
+            ok = lexical >= LEXICAL_ALONE or (lexical >= LEXICAL_MIN and dense >= DENSE_MIN)
+        else:  # words only match within a language: meaning, numbers and names
+            ok = dense >= CROSS_DENSE_MIN or lexical >= LEXICAL_ALONE
+        if best is None or (ok, dense + lexical) > (best[0], best[1] + best[2]):
+            best = (ok, dense, lexical, n)
+    if best is None:
+        return rejected("a number it states is in none of its sources")
+    ok, dense, lexical, n = best
+    attributed = valid if valid and n in valid else (n,)
+    if not ok:
+        return rejected("no source supports it", attributed, dense, lexical)
+    return Claim(plain, attributed, True, round(dense, 4), round(lexical, 4))
+
+
+def _lexical(sentence: str, text: str, lang: str, doc_lang: str | None) -> float:
+    langs = dict.fromkeys((base_lang(lang), base_lang(doc_lang)))
+    source_terms = {t for code in langs for t in analyze(text, code)} | set(words(text))
+    mine = analyze(sentence, base_lang(lang))
+    return sum(t in source_terms for t in mine) / len(mine) if mine else 0.0
+
+
+def _dense(sentence: str, vec, doc, embedder, lang: str) -> float:
+    """Similarity to the source's closest lines: those sharing most words with the sentence
+    (every line but the first is a fact about the first's subject: it goes as context)."""
+    spans = sentences(doc.text)
+    if not spans:
+        return 0.0
+    mine = set(analyze(sentence, base_lang(lang))) | set(words(sentence))
+    title = doc.title
+
+    def shared(span):
+        a, b = span
+        line = doc.text[a:b]
+        return len(mine & (set(analyze(line, base_lang(doc.lang))) | set(words(line))))
+
+    ranked = sorted(spans, key=shared, reverse=True)[:LINES_EMBEDDED]
+    texts = [f"{title} — {doc.text[a:b]}"[:300] for a, b in ranked]
+    return float(np.max(embedder.passages(texts) @ vec))
+
+
+def _repeats_injection(sentence: str, doc) -> bool:
+    mine = set(words(sentence))
+    for a, b in injected_spans(doc.text):
+        theirs = set(words(doc.text[a:b]))
+        if mine and len(mine & theirs) / len(mine) >= 0.5:
+            return True
+    return False
+
+
+def _other_language(text: str, lang: str) -> bool:
+    """Written in another language than the question's (names and quotes aside): only judged
+    on sentences long enough for a detector to be sure."""
+    if len(text.split()) < 6:
+        return False
+    return detect(text, hint=lang, default=lang) != lang
