@@ -72,10 +72,15 @@ LLM_PARTS := $(shell seq 1 22)
 
 llm: $(LLM)/venv/.installed $(LLM)/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf
 
+# Built for AVX2 without llama.cpp's AMX kernels: on Sapphire Rapids hosts (this machine's kind) the
+# AMX path segfaults at the first inference (ggml-org/llama.cpp#20824; seen here with a native build).
+LLM_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AMX_TILE=OFF \
+             -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+
 $(LLM)/venv/.installed: | system
 	$(PYTHON) -m venv $(LLM)/venv
 	$(LLM)/venv/bin/pip install --quiet --upgrade pip
-	$(LLM)/venv/bin/pip install --quiet 'llama-cpp-python[server]==0.3.36'
+	CMAKE_ARGS="$(LLM_CMAKE)" $(LLM)/venv/bin/pip install --quiet --no-cache-dir 'llama-cpp-python[server]==0.3.36'
 	touch $@
 
 $(LLM)/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf: | system

@@ -226,11 +226,14 @@ def _print_answer(answer):
     print(answer.answer)
     print()
     for c in answer.citations:
-        print(f"[{c.n}] {c.title}" + (f" — {c.source}" if c.source else ""))
+        publisher = c.publisher or c.source
+        print(f"[{c.n}] {c.title}" + (f" — {publisher}" if publisher else ""))
         if c.url:
             print(f"    {c.url}")
     if answer.places:
         print("\nPlaces: " + ", ".join(f"{p.name} ({p.territory})" for p in answer.places))
+    if answer.expert:
+        print(f"Expert: {answer.expert.name}" + (f" — {answer.expert.url}" if answer.expert.url else ""))
 
 
 def cmd_eval(args):

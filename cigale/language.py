@@ -10,8 +10,9 @@ to a detector). Three signals, strongest first:
    language decide;
 3. else the detector's (lingua) confidence plus half a vote per little word shared by k
    languages (1/k to each), weighted by a prior that favours the site's audiences (residents
-   in French, then English speakers). When the best score is under SURE, the hint decides:
-   the interface language or the browser's `Accept-Language`, else the collection's own.
+   in French, then English speakers). When the best score is under SURE, or the question
+   is a single word, the hint decides: the interface language or the browser's
+   `Accept-Language`, else the collection's own.
 
 The weights are fitted by bench/fit_language.py on our labelled questions' training part.
 """
@@ -25,6 +26,7 @@ from cigale.analysis import stopwords, words
 # Residents first, then French and international visitors (the brief's audiences).
 PRIOR = {"fr": 1.0, "en": 0.8, "it": 0.5, "es": 0.5, "de": 0.5, "pt": 0.4, "nl": 0.3, "ar": 0.5}
 SURE = 0.2  # weighted score above which the detector overrides a hint
+SHORT = 1  # words up to which no detector is sure ("jazz"): the hint decides
 SHARED_VOTE = 0.25  # weight of the little words shared by several languages
 FUNCTION_VOTES = 2  # exclusive little words that decide, ahead of every other language
 SUPPORTED = tuple(PRIOR)
@@ -91,6 +93,8 @@ def detect(text: str, hint: str | None = None, default: str = "fr") -> str:
     voted = function_words(text)
     if voted:
         return voted
+    if len(text.split()) <= SHORT:
+        return hint or default
     weighted = scores(text)
     best = max(weighted, key=weighted.get)
     return best if weighted[best] >= SURE else hint or default

@@ -82,7 +82,11 @@ def concept_found(concept, text: str, q_lang: str, doc_lang: str | None) -> floa
             (_synonyms()[s] for lang in langs for s in analyze(word, lang) if s in _synonyms()), ())
         if any(grams & group or stems & _group_stems(group, langs) for group in groups):
             return True
-        return word in folded or any(s in stems for lang in langs for s in analyze(word, lang))
+        if word in folded:
+            return True
+        mine = {s for lang in langs for s in analyze(word, lang)}
+        # A stem of five letters or more that begins a stem of the text ("baign" in "baignade").
+        return bool(mine & stems) or any(t.startswith(s) for s in mine if len(s) >= PREFIX for t in stems)
 
     return sum(found(w) for w in concept) / len(concept)
 
@@ -117,6 +121,7 @@ def _group_stems(group: frozenset, langs: tuple) -> frozenset[str]:
 
 
 LANGS = ("fr", "en", "it", "es", "de")
+PREFIX = 5  # shortest stem matched as the beginning of a longer one
 
 
 def _first_line(doc) -> str:

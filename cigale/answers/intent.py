@@ -91,7 +91,7 @@ def classify(question) -> Reading:
     exists = _asks_existence(tokens, kind_span)
     if named and kind is None:
         asks_items = False  # "le SESSTIM travaille dans quels domaines ?": one subject's attribute
-    elif (kind is not None and plural) or exists or (found.any(lx.LIST_CUES) and kind is not None):
+    elif (kind is not None and plural) or exists or _asks_list_of_kind(tokens, kind_span):
         asks_items = not (named and focus not in (None, lx.Focus.WHERE))  # "quels lycées…", not "qui dirige le MIO"
     elif found.any(WHERE_ITEMS):
         asks_items = True  # "where is energy research done?", "où voir de l'art contemporain ?"
@@ -237,6 +237,15 @@ def _asks_existence(tokens: list[str], kind_span) -> bool:
         return False
     start = kind_span[0]
     return any(tuple(tokens[max(0, start - n):start]) in EXISTENCE for n in range(2, 6))
+
+
+def _asks_list_of_kind(tokens: list[str], kind_span) -> bool:
+    """"quels festivals…", "quali festival…": a list cue right before the kind (in "Quelles lignes
+    à la gare de Miramas ?" it asks for lines, of one station)."""
+    if kind_span is None:
+        return False
+    start = kind_span[0]
+    return any(tuple(tokens[start - n:start]) in lx.LIST_CUES for n in range(1, 4) if start - n >= 0)
 
 
 def _qualifier(concept, kind, tokens, kind_span) -> tuple[str, ...]:

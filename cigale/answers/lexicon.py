@@ -477,6 +477,7 @@ SYNONYMS: tuple[frozenset, ...] = tuple(phrases(*group.split(",")) for group in 
     "professionnel,professionnels,professional,vocational,profesional,professionale,berufsbildend,berufsschule",
     "prive,privee,private,privato,privado,privat",
     "public,publique,state,pubblico,publico,offentlich,staatlich",
+    "baignade,baigner,se baigner,swim,swimming,bathing,bagno,nuotare,banarse,nadar,baden,schwimmen",
 ))
 # Words of time that say when, not what: they need not be in the evidence.
 TIME_WORDS = phrases(
@@ -484,7 +485,8 @@ TIME_WORDS = phrases(
     "jeudi", "vendredi", "samedi", "dimanche", "semaine", "week end", "maintenant", "en ce moment", "moment",
     "actuellement", "cette annee", "today", "tomorrow", "tonight", "now", "right now", "currently", "week",
     "weekend", "sunday", "monday", "saturday", "oggi", "domani", "stasera", "domenica", "hoy", "manana", "noche",
-    "domingo", "heute", "morgen", "abend", "jetzt", "sonntag", "gerade",
+    "domingo", "heute", "morgen", "abend", "jetzt", "sonntag", "gerade", "ete", "hiver", "printemps", "automne",
+    "summer", "winter", "spring", "autumn", "estate", "inverno", "verano", "invierno", "sommer",
 )
 # Words of a question that name no concept in English, beyond the stop words (the stop-word list
 # for English is short).

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
+from cigale.answers import frames
 from cigale.errors import CigaleError, NotReadyError, QuestionError
 from cigale.store import Feedback
 
@@ -34,6 +35,7 @@ async def answer_for(request: Request, q: str, lang: str | None, hint: str | Non
     while (popular questions repeat). Every answer served is counted for the equity audit, but
     for `count=False`: the page completing an answer the stream already delivered."""
     engine, settings = request.app.state.engine, request.app.state.settings
+    hint = hint or browser_language(request)
     cache: OrderedDict = request.app.state.answers
     key = _cache_key(engine, q, lang, hint, equity)
     if key in cache:
@@ -58,6 +60,16 @@ async def answer_for(request: Request, q: str, lang: str | None, hint: str | Non
         while len(cache) > settings.answer_cache:
             cache.popitem(last=False)
     return entry[0]
+
+
+def browser_language(request: Request) -> str | None:
+    """The first language of the browser's `Accept-Language` that Cigale answers in: a hint for
+    short questions (a question's own words decide first, see language.py)."""
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in frames.LANGS:
+            return code
+    return None
 
 
 @router.get("/api/ask", tags=["answers"], summary="A grounded answer with numbered citations")
@@ -93,6 +105,7 @@ async def _live(request: Request, q: str, lang, hint, equity):
     """A model's verified sentences as they come, then the sources; the page's follow-up request
     finds the finished answer in the cache."""
     engine, settings = request.app.state.engine, request.app.state.settings
+    hint = hint or browser_language(request)
     question = await run_in_threadpool(engine.question, q, lang, hint)
     on = settings.equity if equity is None else equity == "on"
     streamed = False
@@ -112,10 +125,20 @@ async def _live(request: Request, q: str, lang, hint, equity):
 
 
 def answer_events(answer):
-    """The answer as a sequence of (event, data): sentences as deltas, each source when first cited."""
+    """The answer as a sequence of (event, data): sentences as deltas, each source when first
+    cited; a list answer's frame, then one delta per item (`"item": true`)."""
     citations = {c.n: c for c in answer.citations}
     if answer.abstained:
         yield "delta", {"text": answer.answer}
+    elif answer.items:
+        yield "delta", {"text": answer.frame, "frame": True}
+        sent = set()
+        for item, sentence in zip(answer.items, answer.sentences):
+            if item.citation not in sent:
+                sent.add(item.citation)
+                yield "citation", _citation(citations[item.citation])
+            yield "delta", {"text": sentence.text, "citation": item.citation, "item": True,
+                            "lang": item.lang or answer.lang}
     else:
         sent = set()
         for i, sentence in enumerate(answer.sentences):
@@ -126,13 +149,14 @@ def answer_events(answer):
                             "lang": sentence.lang or answer.lang}
     yield "sources", {"citations": [_citation(c) for c in answer.citations],
                       "places": [p.__dict__ for p in answer.places], "abstained": answer.abstained,
-                      "fallback": bool(answer.evidence.get("fallback"))}
+                      "fallback": bool(answer.evidence.get("fallback")), "intent": answer.intent,
+                      "expert": answer.expert.__dict__ if answer.expert else None, "more": answer.more}
     yield "done", answer.to_dict()
 
 
 def _citation(c) -> dict:
     return {"n": c.n, "doc_id": c.doc_id, "title": c.title, "url": c.url, "source": c.source,
-            "places": list(c.places)}
+            "publisher": c.publisher, "places": list(c.places)}
 
 
 def _event(name: str, data: dict) -> str:

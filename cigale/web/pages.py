@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from cigale.answers import frames
 from cigale.errors import QuestionError
 from cigale.store import Feedback
 from cigale.web import i18n
@@ -32,7 +33,8 @@ async def home(request: Request, q: str | None = None, thanks: int = 0):
         # The script completing a streamed answer says so: that answer was already counted.
         answer = await answer_for(request, q, None, lang, count="x-cigale-rest" not in request.headers)
         context |= {"answer": answer, "cited": {p.insee for p in answer.places},
-                    "related": related_questions(answer, engine, t), "lang_answer": answer.lang}
+                    "related": await run_in_threadpool(related_questions, answer, engine),
+                    "lang_answer": answer.lang, "more_text": t["more"].format(n=answer.more)}
     else:
         context["suggestions"] = suggestions(engine.territory, t)
     return request.app.state.templates.TemplateResponse(request, "index.html", context)
@@ -75,29 +77,34 @@ def suggestions(territory, t) -> list[str]:
     return out
 
 
-def related_questions(answer, engine, t) -> list[str]:
-    """Next questions: the same question in neighbouring places, and what to do where the answer points."""
-    territory = engine.territory
+def related_questions(answer, engine) -> list[str]:
+    """Next questions, in the question's language: the same kind of thing in the place and its
+    neighbours ("Quels musées à Port-de-Bouc ?"), what to do there."""
+    territory, lang = engine.territory, answer.lang
+    reading = engine.reading(engine.question(answer.question, lang=lang))
+    kind = reading.kind.plural(lang) if reading.kind else None
+    communes = [territory.commune(p.insee) for p in answer.places if territory.commune(p.insee)]
     out = []
-    named = [p for p in answer.places if territory.commune(p.insee)]
-    if named:
-        first = territory.commune(named[0].insee)
-        out.append(t["ask_about"].format(place=first.name))
-        question = _without_places(answer.question, engine)
-        for code in first.neighbours[:2]:
-            if question:
-                out.append(t["same_question_in"].format(question=question, place=territory.communes[code].name))
-    return out[:4]
+    if communes:
+        first = communes[0]
+        places = [first] if reading.intent.value not in ("list", "open") else []
+        places += [territory.communes[c] for c in first.neighbours[:2]]
+        if kind:
+            out += [frames.text(frames.RELATED_KIND, lang, kind=kind, at=frames.at(p.name, lang)) for p in places]
+        out.append(frames.text(frames.RELATED_PLACE, lang, at=frames.at(first.name, lang)))
+    return list(dict.fromkeys(out))[:4]
 
 
-def _without_places(text: str, engine) -> str:
-    for m in sorted(engine.gazetteer.find(text), key=lambda m: -m.start):
-        text = text[: m.start] + text[m.end:]
-    text = " ".join(text.split()).strip(" ?,;:-")
-    for filler in (" à", " a", " in", " de", " dans le", " dans la", " au", " en"):
-        if text.endswith(filler):
-            text = text[: -len(filler)]
-    return text
+@router.get("/search")
+async def search_page(request: Request, q: str = ""):
+    """Every document found for a question, ranked: where a list answer's "and N more" leads."""
+    lang = ui_language(request)
+    t = i18n.TEXTS[lang]
+    engine = request.app.state.engine
+    hits = await run_in_threadpool(engine.search, q, 50) if q.strip() else []
+    return request.app.state.templates.TemplateResponse(
+        request, "search.html", {"t": t, "lang": lang, "q": q, "hits": hits, "territory": engine.territory,
+                                 "next_url": "/search?q=" + quote(q)})
 
 
 def href(question: str) -> str:

@@ -79,7 +79,7 @@ async def chat(request: Request, body: ChatRequest, authorization: Annotated[str
 
     def events():
         yield chunk({"role": "assistant", "content": ""})
-        pieces = [answer.answer] if answer.abstained else [
+        pieces = [answer.answer] if answer.abstained or answer.items else [
             ("" if i == 0 else " ") + f"{s.text} [{s.citation}]" for i, s in enumerate(answer.sentences)]
         for piece in pieces:
             yield chunk({"content": piece})

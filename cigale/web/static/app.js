@@ -45,13 +45,21 @@
 
     var params = new URLSearchParams({ q: q, hint: lang });
     var source = new EventSource("/api/ask/stream?" + params.toString());
+    var list = null;  // a list answer: its frame goes in the paragraph, its items in a list
     source.addEventListener("delta", function (event) {
       var data = JSON.parse(event.data);
       var span = element("span", data.lang ? { lang: data.lang } : {}, data.text);
-      paragraph.appendChild(span);
+      var target = paragraph;
+      if (data.frame) paragraph.classList.add("frame");
+      if (data.item) {
+        if (!list) { list = element("ul", { "class": "items" }); box.appendChild(list); }
+        target = element("li", {});
+        list.appendChild(target);
+      }
+      target.appendChild(span);
       if (data.citation) {
-        paragraph.appendChild(document.createTextNode(" "));
-        paragraph.appendChild(citeLink(data.citation));
+        target.appendChild(document.createTextNode(" "));
+        target.appendChild(citeLink(data.citation));
       }
     });
     source.addEventListener("sources", function (event) {

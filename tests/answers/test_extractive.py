@@ -2,7 +2,7 @@
 
 import json
 
-from cigale.answer import ABSTAIN
+from cigale.answers.frames import ABSTAIN
 
 
 def test_a_factual_question_gets_a_short_cited_answer(engine):
@@ -41,10 +41,10 @@ def test_an_english_question_is_answered_from_french_sources_in_english_mode(eng
 
 def test_without_evidence_it_abstains_in_the_question_language_and_lists_the_closest(engine):
     fr = engine.ask("Quel est le prix du ticket de bus à l'unité ?")
-    assert fr.abstained and fr.answer == ABSTAIN["fr"]
+    assert fr.abstained and fr.answer.startswith(ABSTAIN["fr"])
     assert fr.citations  # the closest sources are still listed
     en = engine.ask("What is the unemployment rate of the metropolis?")
-    assert en.abstained and en.answer == ABSTAIN["en"]
+    assert en.abstained and en.answer.startswith(ABSTAIN["en"])
 
 
 def test_a_named_place_without_matching_content_abstains(engine):
