@@ -150,17 +150,19 @@ class Engine:
                          lexical_weight=r.lexical_weight, diverse=r.diverse)
         if self.generator is not None and not answer.abstained and reading.intent in GENERATED:
             if self.breaker.allow():
-                generated, fallback, rejected = yield from generate(
+                generated, fallback, log = yield from generate(
                     question, reading, _sources(answer, hits, reading), self.store.get_documents(
                         [h.doc_id for h in hits]), self.generator, self.breaker, self.embedder, self.territory,
                     self.settings)
             else:
-                generated, fallback, rejected = None, "the model failed repeatedly; it is given a rest", []
+                generated, fallback, log = None, "the model failed repeatedly; it is given a rest", {}
             if generated is not None:
                 answer = generated
             else:
+                rejected = [{"text": c["claim"], "why": c["why"]} for c in log.get("checked", ())
+                            if not c["supported"]]
                 answer = dataclasses.replace(answer, evidence={**answer.evidence, "fallback": fallback,
-                                                               "rejected": rejected})
+                                                               "rejected": rejected, "verification": log})
         if r.asked is not question:
             answer = dataclasses.replace(answer, question=r.asked.text, intent=Intent.INJECTION.value,
                                          evidence={**answer.evidence, "legitimate": question.text})

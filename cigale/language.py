@@ -8,13 +8,14 @@ to a detector). Three signals, strongest first:
 2. the little words of a question — "wann", "das", "the", "quali", "dónde" — that belong to
    one language only (among those Cigale answers in): two of them more than any other
    language decide;
-3. else the detector's (lingua) confidence plus half a vote per little word shared by k
-   languages (1/k to each), weighted by a prior that favours the site's audiences (residents
-   in French, then English speakers). When the best score is under SURE, or the question
+3. else the detector's (lingua) confidence, weighted by a prior that favours the site's
+   audiences (residents in French, then English speakers), plus the votes of the little
+   words: a full one for a word of one language only, a share for a word k languages have. When the best score is under SURE, or the question
    is a single word, the hint decides: the interface language or the browser's
    `Accept-Language`, else the collection's own.
 
-The weights are fitted by bench/fit_language.py on our labelled questions' training part.
+The weights (SHARED_VOTE, EXCLUSIVE_VOTE, SURE) are fitted by bench/fit_language.py on our
+labelled questions' training part.
 """
 
 import functools
@@ -27,7 +28,8 @@ from cigale.analysis import stopwords, words
 PRIOR = {"fr": 1.0, "en": 0.8, "it": 0.5, "es": 0.5, "de": 0.5, "pt": 0.4, "nl": 0.3, "ar": 0.5}
 SURE = 0.2  # weighted score above which the detector overrides a hint
 SHORT = 1  # words up to which no detector is sure ("jazz"): the hint decides
-SHARED_VOTE = 0.25  # weight of the little words shared by several languages
+SHARED_VOTE = 1.0  # weight of the little words shared by several languages
+EXCLUSIVE_VOTE = 1.0  # weight of a little word of one language only
 FUNCTION_VOTES = 2  # exclusive little words that decide, ahead of every other language
 SUPPORTED = tuple(PRIOR)
 
@@ -74,17 +76,19 @@ def function_words(text: str) -> str | None:
 
 
 def scores(text: str) -> dict[str, float]:
-    """Per language: the detector's confidence plus the shared little words' votes, weighted
-    by the audiences' prior."""
+    """Per language: the detector's confidence weighted by the audiences' prior, plus the votes
+    of the little words (names carry the detector towards their language; "wann", "das" and
+    "statt" are German whatever festival they ask about)."""
     out = dict.fromkeys(SUPPORTED, 0.0)
     for value in _detector().compute_language_confidence_values(text):
-        out[value.language.iso_code_639_1.name.lower()] += value.value
+        code = value.language.iso_code_639_1.name.lower()
+        out[code] += PRIOR[code] * value.value
     own = _little_words()
     for token in words(text):
         having = [lang for lang in SUPPORTED if token in own[lang]]
         for lang in having:
-            out[lang] += SHARED_VOTE / len(having)
-    return {lang: PRIOR[lang] * score for lang, score in out.items()}
+            out[lang] += EXCLUSIVE_VOTE if len(having) == 1 else SHARED_VOTE / len(having)
+    return out
 
 
 def detect(text: str, hint: str | None = None, default: str = "fr") -> str:

@@ -82,6 +82,18 @@ def built_data(tmp_path_factory, corpus_file):
 
 
 @pytest.fixture(scope="session")
+def answers_data(tmp_path_factory):
+    """A data directory with the partner-shaped records of tests/records.py (lists, focused lines)."""
+    from records import DOCS
+
+    data = tmp_path_factory.mktemp("answers")
+    engine = Engine.open(settings=Settings.load(environ={}, data_dir=data))
+    engine.ingest(documents=DOCS)
+    engine.close()
+    return data
+
+
+@pytest.fixture(scope="session")
 def copy_of_built(built_data):
     """Copy the built data directory to a path: a private engine state, free to modify."""
 

@@ -24,3 +24,18 @@ def test_the_interface_language_decides_when_the_detector_is_unsure():
 
 def test_a_clear_question_beats_the_interface_language():
     assert detect("Où peut-on se baigner près de la ville ?", hint="en") == "fr"
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Wann findet das Festival de Pâques statt?", "de"),  # French names, German words
+    ("Jazz au Ranquet - when was its first year?", "en"),
+    ("¿De qué trata el festival À portée de mots?", "es"),
+    ("Cosa si può vedere al musée du Vieil Aix?", "it"),
+])
+def test_the_little_words_of_a_language_outweigh_names_from_another(text, lang):
+    assert detect(text) == lang
+
+
+def test_a_short_unclear_question_takes_the_collection_language():
+    assert detect("festivals de jazz", default="fr") == "fr"  # not English, for all its English look
+    assert detect("cereq adresse", default="fr") == "fr"

@@ -16,7 +16,7 @@ from cigale.answers.lexicon import CATEGORY_SUBTHEMES, CATEGORY_THEMES, Theme
 from cigale.answers.types import Expert
 
 # Part of a provenance string that names a dataset or a file, not a body: slugs, paths, versions.
-_NOT_A_NAME = re.compile(r"[/@_:{}<>]|^[a-z0-9-]+$|^feed_version|^classements|^fields from|^comptages")
+_NOT_A_NAME = re.compile(r"[/@_{}<>]|^[a-z0-9-]+$|^feed_version|^classements|^fields from|^comptages")
 
 
 def theme_of_category(category: str | None) -> Theme | None:
@@ -83,5 +83,5 @@ def publisher_of(doc, territory) -> str | None:
     for suffix, name in aliases.items():
         if host == suffix or host.endswith("." + suffix):
             return name
-    head = source.split(" — ")[0].strip()
+    head = re.sub(r"\s*\([^()]*\)", "", source.split(" — ")[0]).strip(" ,;")
     return head if head and not _NOT_A_NAME.search(head) else None

@@ -77,8 +77,8 @@ TOWN_HALL = {
     "de": "Rathaus {commune}",
 }
 RELATED_KIND = {
-    "fr": "Quels {kind} {at} ?", "en": "Which {kind} {at}?", "it": "Quali {kind} {at}?",
-    "es": "¿Qué {kind} hay {at}?", "de": "Welche {kind} gibt es {at}?",
+    "fr": "{which} {kind} {at} ?", "en": "{which} {kind} {at}?", "it": "{which} {kind} {at}?",
+    "es": "¿{which} {kind} hay {at}?", "de": "{which} {kind} gibt es {at}?",
 }
 RELATED_PLACE = {
     "fr": "Que faire {at} ?", "en": "What to do {at}?", "it": "Cosa fare {at}?", "es": "¿Qué hacer {at}?",

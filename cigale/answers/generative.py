@@ -17,8 +17,13 @@ from cigale.answers.llm import GenerationError, build_messages, complete_sentenc
 from cigale.answers.types import Answer, Sentence
 from cigale.chunks import sentences
 
-SOURCES = 5  # sources given to the model, in ranking (equity-aware) order
-EXCERPT_CHARS = 700  # of each source: its first line, then its lines that matter most
+# What the model reads, in ranking (equity-aware) order. A small model on two cores reads about
+# 100 tokens a second (bench/generative.py): four excerpts of 600 characters, or eight list items
+# of 250, keep an answer within half a minute there and well under a second on a GPU.
+SOURCES = 4
+LIST_SOURCES = 8
+EXCERPT_CHARS = 600  # of each source: its first line, then its lines that matter most
+ITEM_CHARS = 250
 MAX_OUTPUT = 8000  # characters the model may write before it is cut off
 
 
@@ -48,23 +53,28 @@ def excerpt(doc, question, reading: Reading, limit: int = EXCERPT_CHARS) -> str:
 
 def generate(question, reading: Reading, hits, docs, generator, breaker, embedder, territory, settings):
     """Stream the model's verified sentences as ("citation", Citation) and ("delta", {...})
-    events; return (Answer, None), or (None, why not) when it failed or nothing it wrote is
-    supported: the caller then answers extractively."""
-    hits = hits[:SOURCES]
+    events; return (Answer, None, log), or (None, why not, log) when it failed or nothing it
+    wrote is supported: the caller then answers extractively. `log`: the sources given and every
+    sentence checked, with the verdict and its reason (for the back office)."""
+    hits = hits[:LIST_SOURCES if reading.wants_items else SOURCES]
     sources = {n: docs[h.doc_id] for n, h in enumerate(hits, 1)}
     places = {h.doc_id: h.places for h in hits}
 
     def place_names(doc):
         return [p.name for p in (territory.commune(c) for c in places.get(doc.id, ())) if p]
 
-    texts = {n: excerpt(doc, question, reading) for n, doc in sources.items()}
+    limit = ITEM_CHARS if reading.wants_items else EXCERPT_CHARS
+    texts = {n: excerpt(doc, question, reading, limit) for n, doc in sources.items()}
     publisher = lambda d: publisher_of(d, territory)  # noqa: E731
     messages = build_messages(question, [(n, doc, texts[n]) for n, doc in sources.items()], territory.name,
-                              place_names, listing=reading.wants_items, publisher=publisher)
-    started, buffer, kept, rejected, order = time.monotonic(), "", [], [], {}
+                              place_names, listing=reading.wants_items)
+    started, buffer, kept, rejected, checked, order = time.monotonic(), "", [], [], [], {}
 
     def check(text):
         for claim in verify.verify(text, sources, embedder, question.lang, question.text):
+            checked.append({"text": text, "claim": claim.text, "cited": [sources[n].id for n in claim.cited],
+                            "supported": claim.supported, "why": claim.why, "dense": claim.dense,
+                            "lexical": claim.lexical})
             if not claim.supported:
                 rejected.append({"text": claim.text, "why": claim.why})
                 continue
@@ -91,19 +101,20 @@ def generate(question, reading: Reading, hits, docs, generator, breaker, embedde
     except GenerationError as exc:
         breaker.record(False)
         if not kept:
-            return None, exc.message, rejected
+            return None, exc.message, {"sources": {n: doc.id for n, doc in sources.items()}, "checked": checked}
     else:
         breaker.record(True)
+    log = {"sources": {n: doc.id for n, doc in sources.items()}, "checked": checked}
     if not kept:
-        return None, f"the generated answer was not supported by its sources (0/{len(rejected)})", rejected
-    return _answer(question, reading, hits, sources, kept, rejected, order, territory, generator.model), None, rejected
+        return None, f"the generated answer was not supported by its sources (0/{len(rejected)})", log
+    return _answer(question, reading, hits, sources, kept, rejected, log, order, territory, generator.model), None, log
 
 
 def _ended(text: str) -> str:
     return text if text.endswith((".", "!", "?", "…", ":")) else text + "."
 
 
-def _answer(question, reading, hits, sources, kept, rejected, order, territory, model: str) -> Answer:
+def _answer(question, reading, hits, sources, kept, rejected, log, order, territory, model: str) -> Answer:
     """The verified sentences, their sources renumbered by first use."""
     shown = [Sentence(_ended(c.text), order[c.cited[0]], sources[c.cited[0]].id, -1, -1, question.lang)
              for c in kept]
@@ -117,6 +128,6 @@ def _answer(question, reading, hits, sources, kept, rejected, order, territory, 
         question=question.text, lang=question.lang, answer=" ".join(f"{s.text} [{s.citation}]" for s in shown),
         abstained=False, confidence=round(len(kept) / checked, 3) if checked else 0.0, citations=tuple(citations),
         places=extractive.places_of(question, citations, territory), sentences=tuple(shown), kind="generative",
-        evidence={"model": model, "rejected": rejected, "source_langs": sorted(
-            {base_lang(d.lang) for d in sources.values()})},
+        evidence={"model": model, "rejected": rejected, "verification": log,
+                  "source_langs": sorted({base_lang(d.lang) for d in sources.values()})},
         grounding={"checked": checked, "supported": len(kept)}, intent=reading.intent.value, expert=expert)

@@ -60,9 +60,17 @@ class Aspect(enum.Enum):
     ACCESS = "access"
 
 
+ELIDABLE = frozenset(("l", "d", "j", "m", "n", "s", "t", "c", "qu"))
+
+
 def phrases(*texts: str) -> frozenset[tuple[str, ...]]:
-    """Cue phrases as folded token tuples."""
-    return frozenset(key for key in (tuple(words(t)) for t in texts) if key)
+    """Cue phrases as folded token tuples, with and without the letters French elides ("c est
+    ou" matches "c'est où", whose "c'" the tokenizer drops, and "c est ou" typed without it)."""
+    out = set()
+    for text in texts:
+        key = tuple(words(text))
+        out.update(k for k in (key, tuple(w for w in key if w not in ELIDABLE)) if k)
+    return frozenset(out)
 
 
 # Words that ask for several things: "quels musées", "which festivals", "welche Museen".
@@ -166,7 +174,8 @@ FOCUS_LABELS: dict[Focus, frozenset] = {
 
 ASPECT_CUES: dict[Aspect, frozenset] = {
     Aspect.HOURS: phrases(
-        "horaire", "horaires", "heure d ouverture", "heures d ouverture", "ouvert", "ouverte", "ouverts", "ouvre",
+        "horaire", "horaires", "heure d ouverture", "heures d ouverture", "horaires d ouverture", "ouverture",
+        "ouvert", "ouverte", "ouverts", "ouvre",
         "fermeture", "opening hours", "open on", "open today", "opening times", "is open", "closing time",
         "orari", "orario", "aperto", "horario", "horarios", "abierto", "offnungszeiten", "geoffnet", "offen",
     ),
@@ -285,6 +294,12 @@ class Kind:
     def plural(self, lang: str) -> str:
         return (self.names.get(lang) or self.names["en"])[0]
 
+    def which(self, lang: str) -> str:
+        """The interrogative that agrees with the plural: "Quelles gares", "Quels musées"."""
+        if lang == "fr":
+            return "Quelles" if self.plural("fr") in FEMININE_FR else "Quels"
+        return {"en": "Which", "it": "Quali", "es": "Qué", "de": "Welche"}.get(lang, "Which")
+
 
 def _kind(id: str, theme: Theme, names: dict[str, str], marks: str, details: str = "") -> Kind:
     split = {lang: tuple(n.strip() for n in value.split(",")) for lang, value in names.items()}
@@ -292,6 +307,10 @@ def _kind(id: str, theme: Theme, names: dict[str, str], marks: str, details: str
     return Kind(id, theme, split, phrases(*every, *marks.split(",")), phrases(*details.split(",")) if details
                 else frozenset())
 
+
+# French plurals of the feminine kinds, for "Quelles gares… ?"
+FEMININE_FR = frozenset(("gares", "plages", "médiathèques", "piscines", "structures de recherche",
+                         "établissements d'enseignement supérieur"))
 
 KINDS: tuple[Kind, ...] = (
     _kind("festival", Theme.CULTURE, {

@@ -54,17 +54,16 @@ def fence(text: str) -> str:
     return text.replace("<", "‹").replace(">", "›")
 
 
-def build_messages(question, sources, territory_name: str, place_names=None, listing: bool = False,
-                   publisher=None) -> list[dict]:
+def build_messages(question, sources, territory_name: str, place_names=None, listing: bool = False) -> list[dict]:
     """`sources`: [(n, Document, text)] in citation order, `text` the part of the document the
-    model reads; `place_names(doc)`: the places it is about; `publisher(doc)`: who published it;
-    `listing`: a list is asked for."""
+    model reads; `place_names(doc)`: the places it is about; `listing`: a list is asked for."""
     lang = question.lang if question.lang in SYSTEM else "en"
     blocks = []
     for n, doc, text in sources:
         places = ", ".join(place_names(doc)) if place_names else ""
-        meta = " ".join(f'{k}="{fence(v)}"' for k, v in (("title", doc.title), ("publisher", (publisher(doc) if publisher else doc.source) or ""),
-                                                          ("places", places),
+        # Who published a source is shown on its card, not told to the model: a small model reads
+        # "publisher=Ministère…" as the answer to "who supervises it?".
+        meta = " ".join(f'{k}="{fence(v)}"' for k, v in (("title", doc.title), ("places", places),
                                                           ("date", doc.start or doc.published or "")) if v)
         blocks.append(f"<source n=\"{n}\" {meta}>\n{fence(defuse(text))}\n</source>")
     system = SYSTEM[lang].format(territory=territory_name) + ("" if lang in SYSTEM else f" ({question.lang})")

@@ -50,7 +50,7 @@ class Claim:
 
 def claims(text: str) -> list[tuple[str, tuple[int, ...]]]:
     """(sentence without markers, cited numbers) for each sentence of a generated answer; a
-    list's line is a sentence."""
+    list's line is a sentence, its uncited frame none."""
     out = []
     for a, b in sentences(text):
         raw = text[a:b]
@@ -65,7 +65,8 @@ def claims(text: str) -> list[tuple[str, tuple[int, ...]]]:
             merged[-1] = (merged[-1][0], merged[-1][1] + cited)
         elif words(plain):
             merged.append((plain, cited))
-    return merged
+    # A list's frame ("Voici des hôtels à Cassis :") states nothing: the page writes its own.
+    return [(plain, cited) for plain, cited in merged if cited or not plain.rstrip().endswith(":")]
 
 
 def numbers(text: str) -> set[str]:
@@ -117,7 +118,20 @@ def _check(plain, cited, vec, sources, embedder, lang, question) -> Claim:
     if _other_language(plain, lang):
         return rejected("not in the question's language")
     valid = tuple(n for n in cited if n in sources)
-    candidates = valid or tuple(sources)  # no marker: the source that supports it, if any
+    claim = _support(plain, vec, valid or tuple(sources), valid, sources, embedder, lang)
+    if not claim.supported and valid and claim.why != "repeats instructions planted in a source":
+        # A wrong marker ("[2]" for what source 1 says): the sentence goes to the source that
+        # supports it, if one does, like a sentence the model forgot to cite.
+        moved = _support(plain, vec, tuple(sources), (), sources, embedder, lang)
+        if moved.supported:
+            return moved
+    return claim
+
+
+def _support(plain, vec, candidates, valid, sources, embedder, lang) -> Claim:
+    def rejected(why, cited=valid, dense=0.0, lexical=0.0):
+        return Claim(plain, cited, False, round(dense, 4), round(lexical, 4), why)
+
     if any(_repeats_injection(plain, sources[n]) for n in candidates):
         return rejected("repeats instructions planted in a source")
     together = " ".join(f"{sources[n].title}\n{sources[n].text}" for n in valid)

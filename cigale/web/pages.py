@@ -82,7 +82,7 @@ def related_questions(answer, engine) -> list[str]:
     neighbours ("Quels musées à Port-de-Bouc ?"), what to do there."""
     territory, lang = engine.territory, answer.lang
     reading = engine.reading(engine.question(answer.question, lang=lang))
-    kind = reading.kind.plural(lang) if reading.kind else None
+    kind = reading.kind if reading.kind and not answer.abstained else None  # nothing of that kind was found
     communes = [territory.commune(p.insee) for p in answer.places if territory.commune(p.insee)]
     out = []
     if communes:
@@ -90,7 +90,8 @@ def related_questions(answer, engine) -> list[str]:
         places = [first] if reading.intent.value not in ("list", "open") else []
         places += [territory.communes[c] for c in first.neighbours[:2]]
         if kind:
-            out += [frames.text(frames.RELATED_KIND, lang, kind=kind, at=frames.at(p.name, lang)) for p in places]
+            out += [frames.text(frames.RELATED_KIND, lang, which=kind.which(lang), kind=kind.plural(lang),
+                                at=frames.at(p.name, lang)) for p in places]
         out.append(frames.text(frames.RELATED_PLACE, lang, at=frames.at(first.name, lang)))
     return list(dict.fromkeys(out))[:4]
 

@@ -85,6 +85,48 @@ def test_a_question_streams_its_answer_with_citations_and_places_on_the_map(page
     assert accessibility_problems(page) == []
 
 
+@pytest.fixture(scope="module")
+def records_page(browser, answers_data, tmp_path_factory):
+    """A page of a server over the partner-shaped records (festivals in several territories)."""
+    import shutil
+
+    from server import start
+
+    data = tmp_path_factory.mktemp("records") / "data"
+    shutil.copytree(answers_data, data)
+    with start(data) as running:
+        context = browser.new_context(base_url=running.url, viewport={"width": 1100, "height": 900}, locale="fr-FR",
+                                      bypass_csp=True)
+        yield context.new_page()
+        context.close()
+
+
+def test_a_list_answer_streams_as_a_list_across_the_territory(records_page):
+    page = records_page
+    page.goto("/")
+    ask(page, "festivals de jazz")
+    expect(page.locator("#answer-text .frame")).to_have_text("Voici des festivals sur tout le territoire :")
+    items = page.locator("#answer-text ul.items li")
+    assert items.count() >= 4
+    assert all(item.locator("a.cite").count() == 1 for item in items.all())
+    expect(page.locator(".expert")).to_contain_text("Provence Tourisme")
+    page.screenshot(path=SHOTS / "list-fr.png", full_page=True)
+    assert accessibility_problems(page) == []
+
+
+def test_a_refusal_says_so_and_names_the_expert(records_page):
+    page = records_page
+    page.goto("/")
+    ask(page, "horaires d'ouverture de la piscine d'Istres")
+    expect(page.locator("#answer-text")).to_contain_text("Je n'ai pas trouvé de réponse fiable")
+    expect(page.locator("#answer-text")).to_have_class("answer-text abstained")
+    link = page.locator(".expert a")
+    expect(link).to_have_text("Mairie d'Istres")
+    assert link.get_attribute("href").startswith("https://lannuaire.service-public.fr/")
+    page.screenshot(path=SHOTS / "refusal-fr.png", full_page=True)
+    assert accessibility_problems(page) == []
+
+
 def test_switching_to_english_is_remembered_and_answers_follow_the_question(page):
     page.goto("/")
     page.click("a.switch")
