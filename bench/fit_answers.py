@@ -149,7 +149,7 @@ def choose_threshold(rows, model):
 def list_score(items, e, settings):
     """Share of the list-path questions handled right: items shown (answerable), refused (not)."""
     right = []
-    for q, r, d, _ in items:
+    for q, r, _, _ in items:
         if not r.reading.wants_items:
             continue
         answer = compose(r.question, r.reading, r.hits, e.store, e.embedder, e.territory, settings, r.qvec,

@@ -34,7 +34,9 @@ from cigale import Engine  # noqa: E402
 
 LLM = ROOT / ".llm"
 MODEL = LLM / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
-SENTENCES = labelled.DATA / "generated_sentences.jsonl"
+# Sentences written for the dev questions (the check) and for our own set's training questions
+# (where bench/verifier.py chooses its thresholds); the hand labels of both in one file.
+SENTENCES = {"dev": labelled.DATA / "generated_sentences.jsonl", "own": labelled.DATA / "generated_sentences_own.jsonl"}
 LABELS = labelled.DATA / "generated_labels.jsonl"
 
 
@@ -67,6 +69,8 @@ def main():
     parser.add_argument("--data", default=str(Path(__file__).parent / ".data"))
     parser.add_argument("--model", default=str(MODEL))
     parser.add_argument("--limit", type=int, default=0, help="only the first N answerable questions")
+    parser.add_argument("--set", choices=("dev", "own"), default="dev",
+                        help="dev: the figures; own: sentences of our training questions, to fit the verifier on")
     parser.add_argument("--timeout", type=float, default=180.0, help="seconds a generated answer may take")
     args = parser.parse_args()
     base, _ = engine(args.data)  # ingested (and embedded) once
@@ -78,7 +82,10 @@ def main():
                                          llm_timeout=args.timeout, llm_retries=0)
         e = Engine.open(settings=settings)
         e.breaker.limit = 10 ** 6  # measure every question, never rest the model
-        questions = [q for q in labelled.dev() if q["answerable"]]
+        if args.set == "dev":
+            questions = [q for q in labelled.dev() if q["answerable"]]
+        else:  # every fourth answerable training question, for variety across kinds and languages
+            questions = [q for q in labelled.own() if q["answerable"] and q["split"] == "train"][::4]
         if args.limit:
             questions = questions[:args.limit]
         rows, sentences = [], []
@@ -89,7 +96,8 @@ def main():
             log = answer.evidence.get("verification", {})
             checked = log.get("checked", [])
             for i, c in enumerate(checked):
-                sentences.append({"id": f"{q['id']}-{i}", "qid": q["id"], "question": q["text"], "lang": answer.lang,
+                sentences.append({"id": f"{q['id']}-{i}", "split": args.set, "qid": q["id"], "question": q["text"],
+                                  "lang": answer.lang,
                                   "text": c["text"], "claim": c["claim"], "cited": c["cited"],
                                   "sources": log.get("sources", {}), "kept": c["supported"], "why": c["why"]})
             row = {"id": q["id"], "type": q["type"], "kind": answer.kind, "seconds": round(seconds, 1),
@@ -102,7 +110,8 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=30)
-    SENTENCES.write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in sentences), encoding="utf-8")
+    SENTENCES[args.set].write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in sentences),
+                                   encoding="utf-8")
     generated = sum(r["kind"] == "generative" for r in rows)
     checked = sum(r["checked"] for r in rows)
     kept = sum(r["kept"] for r in rows)
@@ -116,11 +125,11 @@ def main():
         result["verifier_on_real_sentences"] = labelled_scores(sentences_with_labels(sentences))
     print(f"served as generated answers: {result['served_generated']:.1%} of {len(rows)} answerable questions; "
           f"sentences kept {result['sentences_kept']:.1%} of {checked}")
-    write("generative", result)
+    write("generative" if args.set == "dev" else "generative_own", result)
 
 
 def sentences_with_labels(sentences):
-    labels = {r["id"]: r for r in map(json.loads, LABELS.read_text(encoding="utf-8").splitlines()) if r}
+    labels = {r["id"]: r for r in map(json.loads, LABELS.read_text(encoding="utf-8").splitlines()) if r.strip()}
     return [{**s, "label": labels[s["id"]]["supported"]} for s in sentences if s["id"] in labels]
 
 

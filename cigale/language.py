@@ -10,9 +10,9 @@ to a detector). Three signals, strongest first:
    language decide;
 3. else the detector's (lingua) confidence, weighted by a prior that favours the site's
    audiences (residents in French, then English speakers), plus the votes of the little
-   words: a full one for a word of one language only, a share for a word k languages have. When the best score is under SURE, or the question
-   is a single word, the hint decides: the interface language or the browser's
-   `Accept-Language`, else the collection's own.
+   words: a full one for a word of one language only, a share for a word k languages have.
+   When the best score is under SURE, or the question is a single word, the hint decides: the
+   interface language or the browser's `Accept-Language`, else the collection's own.
 
 The weights (SHARED_VOTE, EXCLUSIVE_VOTE, SURE) are fitted by bench/fit_language.py on our
 labelled questions' training part.

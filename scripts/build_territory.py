@@ -70,7 +70,8 @@ TERRITORIES = [
 COMMUNE_ALIASES = {
     "13001": ["Aix"], "13014": ["Berre"], "13026": ["Châteauneuf-lès-Martigues"],
     "13030": ["Cuges"], "13033": ["Ensuès"], "13037": ["La Fare"], "13039": ["Fos"],
-    "13051": ["Lançon", "Lançon-de-Provence"], "13055": ["Marseilles", "Marsella", "Marsiglia", "Marselha"], "13070": ["La Penne"],
+    "13051": ["Lançon", "Lançon-de-Provence"], "13055": ["Marseilles", "Marsella", "Marsiglia", "Marselha"],
+    "13070": ["La Penne"],
     "13071": ["Les Pennes"], "13074": ["Peyrolles"], "13078": ["Port-Saint-Louis"],
     "13085": ["La Bédoule"], "13098": ["Saint-Mitre"], "13099": ["Saint-Paul-lez-Durance"],
     "13103": ["Salon"], "13104": ["Sausset"], "13106": ["Septèmes"], "13107": ["Simiane"],

@@ -56,7 +56,7 @@ EXISTENCE = lx.phrases("y a t il un", "y a t il une", "il y a un", "il y a une",
                        "is there an", "are there", "c e un", "c e una", "hay un", "hay una", "gibt es ein",
                        "gibt es eine", "y a t il", "is there")
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,9}\b")
-_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Ý][a-zà-ÿ]{2,}")
+_WORD = re.compile(r"\b[^\W\d_]{3,}\b")
 _LOCATIVE = {"a", "au", "aux", "at", "in", "en", "near", "pres", "sur"}
 LANGUAGES = ("fr", "en", "it", "es", "de")  # the lexicon's
 _STOP_ALL = stopwords(*LANGUAGES)
@@ -214,14 +214,12 @@ def _concept(tokens: list[str], kind_span) -> tuple[str, ...]:
 
 
 def _names_a_subject(question, tokens) -> bool:
-    """A proper name besides the places: an acronym ("CEREGE"), a capitalised word that is not
-    the first ("musée Ziem"), or a first word that is capitalised and no common word
-    ("Figra festival…", "Festeenval à Gardanne…")."""
+    """A proper name besides the places: an acronym ("CEREGE"), a capitalised word that is no
+    common word ("musée Ziem", "Figra festival…", "Festeenval à Gardanne…")."""
     text = question.without_places.strip()
-    if _ACRONYM.search(text) or _CAPITALISED.search(text):
+    if _ACRONYM.search(text):
         return True
-    first = text.split()[0] if text.split() else ""
-    return bool(first[:1].isupper() and tokens and tokens[0] not in _common())
+    return any(fold(m.group()) not in _common() for m in _WORD.finditer(text) if m.group()[:1].isupper())
 
 
 @functools.cache

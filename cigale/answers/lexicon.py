@@ -88,7 +88,8 @@ SINGLE_CUES = phrases(
 # "Where" that asks for places, not for the address of one thing: "où voir de l'art contemporain ?"
 WHERE_ITEMS = phrases(
     "ou voir", "ou faire", "ou trouver", "ou aller", "ou peut on", "ou se font", "se fait", "se font", "where can",
-    "where to", "where are", "is done", "are done", "is carried out", "dove vedere", "dove trovare", "donde ver",
+    "where to", "where are", "is done", "are done", "done", "is carried out", "dove vedere", "dove trovare",
+    "donde ver",
     "donde hay", "wo kann man", "wo gibt es",
 )
 
@@ -160,15 +161,16 @@ FOCUS_LABELS: dict[Focus, frozenset] = {
     Focus.WHEN: phrases("periode", "dates", "date", "saison", "mois", "deroulement", "edition", "when", "season"),
     Focus.WHO: phrases("tutelles", "tutelle", "organisateur", "gestionnaire", "porteur", "etablissement",
                        "statut", "operator", "supervising", "organiser", "organizer"),
-    Focus.KIND: phrases("discipline", "musique", "spectacle vivant", "arts visuels", "livre", "type", "types",
+    Focus.KIND: phrases("discipline", "musique", "spectacle vivant", "arts visuels", "arts visuels et numeriques",
+                        "livre", "livre et litterature", "cinema et audiovisuel", "type", "types",
                         "typologie", "categorie", "domaine", "domaines", "domaines thematiques", "genre",
                         "classement", "kind"),
     Focus.COUNT: phrases("nombre", "effectifs", "frequentation", "total", "courses", "capacite", "emplacements",
                          "number", "visitors", "students"),
-    Focus.WHAT: phrases("collections", "themes des collections", "domaines thematiques", "atouts", "histoire",
+    Focus.WHAT: phrases("collections", "themes des collections", "domaines thematiques", "atouts",
                         "domaine scientifique", "description", "artistes", "interet", "panel", "collection"),
     Focus.LINE: phrases("ligne", "lignes", "ligne s du reseau ferre national", "reseau ferre national", "line"),
-    Focus.WHERE: phrases("adresse", "localite", "lieu", "address", "location"),
+    Focus.WHERE: phrases("adresse", "complement d adresse", "localite", "lieu", "address", "location"),
     Focus.WEBSITE: phrases("site internet", "site", "page wikipedia", "website", "liens"),
 }
 
@@ -247,7 +249,8 @@ INJECTION_CUES = phrases(
     "unfiltered", "no restrictions", "developer", "administrateur", "admin", "print your", "reveal", "revele",
     "affiche tes", "montre tes", "system instructions", "hidden instructions", "repete", "repeat", "d ora in poi",
     "da adesso", "senza restrizioni", "a partir de ahora", "sin restricciones", "ab jetzt", "ohne einschrankungen",
-    "versteckten", "systemanweisungen", "ignora le istruzioni", "ignora tutte", "dimentica", "istruzioni di sistema", "sei ora",
+    "versteckten", "systemanweisungen", "ignora le istruzioni", "ignora tutte", "dimentica", "istruzioni di sistema",
+    "sei ora",
     "ignora las instrucciones", "ignora tus", "olvida", "instrucciones del sistema", "ahora eres",
     "ignoriere", "vergiss", "systemprompt", "du bist jetzt", "anweisungen",
 )
@@ -497,6 +500,11 @@ SYNONYMS: tuple[frozenset, ...] = tuple(phrases(*group.split(",")) for group in 
     "prive,privee,private,privato,privado,privat",
     "public,publique,state,pubblico,publico,offentlich,staatlich",
     "baignade,baigner,se baigner,swim,swimming,bathing,bagno,nuotare,banarse,nadar,baden,schwimmen",
+    "maladie,maladies,disease,diseases,malattia,malattie,enfermedad,enfermedades,krankheit,krankheiten",
+    "infectieuse,infectieuses,infection,infections,infectious,infettive,infecciosas,infektion,infektionen",
+    "sante,health,salute,salud,gesundheit",
+    "enfants,enfant,jeune public,kids,children,child,bambini,ninos,kinder",
+    "ecoles d ingenieurs,ecole d ingenieurs,ingenieurs,engineering,engineers,ingegneria,ingenieria,ingenieur",
 ))
 # Words of time that say when, not what: they need not be in the evidence.
 TIME_WORDS = phrases(
@@ -513,6 +521,6 @@ FILLER_WORDS = phrases(
     "have", "has", "had", "its", "show", "shows", "cover", "covers", "dedicated", "held", "organisation",
     "organization", "bodies", "body", "institutions", "near", "about", "like", "also", "does", "one", "ones",
     "really", "exactly", "actually", "kind", "type", "sort", "exactement", "vraiment", "genre", "truc", "chose",
-    "llama", "se llama", "si chiama", "heisst", "s appelle", "called", "name", "nom", "nombre", "especial",
+    "done", "llama", "se llama", "si chiama", "heisst", "s appelle", "called", "name", "nom", "nombre", "especial",
     "special", "speciale", "besonders", "particulier",
 )

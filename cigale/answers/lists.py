@@ -25,6 +25,7 @@ POOL = 40  # documents searched for items
 # language than the sources), at least MEANING_MIN (bench/fit_answers.py).
 BY_MEANING = 0.01
 MEANING_MIN = 0.86
+COMMON_WORD = 0.5  # a qualifier word in more than this share of the candidates does not tell them apart
 ROSTER_OPEN = 2  # items an open question takes from one source that lists many (one commune's lycées)
 
 
@@ -45,8 +46,9 @@ def find_items(question, reading, hits, docs, territory) -> list[Found]:
     in_place = [not named or bool(set(h.places) & named) or bool(set(h.places) & set(question.place_codes))
                 for h in hits]
     eligible = [i for i, h in enumerate(hits) if kind_of[i] and in_place[i] and not _synthetic(docs[h.doc_id])]
-    named_qualifier = {i: not reading.qualifier or concept_found(
-        reading.qualifier, f"{docs[hits[i].doc_id].title}\n{docs[hits[i].doc_id].text}", question.lang,
+    qualifier = _discriminative(reading.qualifier, [docs[hits[i].doc_id] for i in eligible], question.lang)
+    named_qualifier = {i: not qualifier or concept_found(
+        qualifier, f"{docs[hits[i].doc_id].title}\n{docs[hits[i].doc_id].text}", question.lang,
         docs[hits[i].doc_id].lang) > 0 for i in eligible}
     anchors = [dense[i] for i in eligible if named_qualifier[i]]
     floor = max(anchors) - BY_MEANING if anchors else MEANING_MIN
@@ -71,11 +73,28 @@ def find_items(question, reading, hits, docs, territory) -> list[Found]:
             continue
         name = item_name(doc.title, territory)
         key = _key(name)
+        found = Found(doc, name, place, _detail(doc, question, reading), i)
         if key in seen:
+            # The same thing twice: keep its main record ("musée X") over a facet of it ("musée X —
+            # fréquentation"), in the first one's place.
+            j = next(n for n, f in enumerate(out) if _key(f.name) == key)
+            if " — " in out[j].doc.title and " — " not in doc.title:
+                out[j] = found
             continue
         seen.add(key)
-        out.append(Found(doc, name, place, _detail(doc, question, reading), i))
+        out.append(found)
     return out
+
+
+def _discriminative(qualifier, candidates, lang: str) -> tuple[str, ...]:
+    """The qualifier's words that tell items apart: in "festivales de música electrónica", "música"
+    is in most festivals' records, "electrónica" in few. When every word is common, all of them."""
+    if not qualifier or len(candidates) < 4:
+        return qualifier
+    share = {w: sum(concept_found((w,), f"{d.title}\n{d.text}", lang, d.lang) > 0 for d in candidates) / len(candidates)
+             for w in qualifier}
+    rare = tuple(w for w in qualifier if 0 < share[w] <= COMMON_WORD)
+    return rare or qualifier
 
 
 def item_name(title: str, territory) -> str:

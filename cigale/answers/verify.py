@@ -26,6 +26,9 @@ from cigale.chunks import sentences
 from cigale.language import detect
 
 MARKER = re.compile(r"\s*\[(\d{1,2})\]")
+# A small model may cite in the prompt's own syntax: 'Source n="3" : Les rocatines — …'.
+SOURCE_PREFIX = re.compile(
+    r"^\s*(?:[-*•–]\s*)?(?:\(?\s*source\s*(?:n\s*=\s*)?[\"']?(\d{1,2})[\"']?\s*\)?)\s*[:\-–—.]?\s*", re.IGNORECASE)
 # 21 597, 21597, 549 910, 128.2 — a thousands group is one number, a decimal keeps its point.
 NUMBER = re.compile(r"\d{1,3}(?:[ \u202f\u00a0.,]\d{3})+(?![\d])|\d+(?:[.,]\d+)?")
 LIST_MARK = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+")
@@ -35,6 +38,7 @@ DENSE_MIN = 0.86  # cosine between the sentence and its best source line (e5 pas
 LEXICAL_MIN = 0.6  # share of its content words found in the source, when it also means the same
 LEXICAL_ALONE = 0.9  # share above which its words alone support it (short claims, lists of names)
 CROSS_DENSE_MIN = 0.84  # a sentence in another language than its source: meaning and numbers only
+QUOTE_MIN = 0.9  # share of a sentence's words, read in its source's language, that makes it a quote
 LINES_EMBEDDED = 3  # source lines compared by meaning, per sentence: the ones sharing most words
 
 
@@ -54,6 +58,9 @@ def claims(text: str) -> list[tuple[str, tuple[int, ...]]]:
     out = []
     for a, b in sentences(text):
         raw = text[a:b]
+        prefix = SOURCE_PREFIX.match(raw)
+        if prefix:
+            raw = f"{raw[prefix.end():]} [{prefix.group(1)}]"
         cited = tuple(dict.fromkeys(int(n) for n in MARKER.findall(raw)))
         plain = LIST_MARK.sub("", MARKER.sub("", raw)).strip()
         if plain or cited:
@@ -82,10 +89,14 @@ def numbers(text: str) -> set[str]:
 
 
 def malformed(text: str) -> bool:
-    """A fragment, not a statement: punctuation runs, a dangling label, too few letters."""
+    """A fragment, not a statement: punctuation runs, a dangling label, too few letters, the
+    prompt's markup. A figure alone ("436") is a statement when it has two digits or more."""
+    if re.fullmatch(r"\d[\d\s\u202f.,]*\d\.?", text.strip()):
+        return False
     letters = sum(c.isalpha() for c in text)
     return (letters < 0.5 * len(text.replace(" ", "")) or bool(re.search(r"[,;:]\s*[,;:.]", text))
-            or text.rstrip().endswith((":", ",", ";", "(", "-")) or len(words(text)) < 2)
+            or text.rstrip().endswith((":", ",", ";", "(", "-")) or len(words(text)) < 2
+            or bool(re.search(r"n\s*=\s*\"|</?source", text, re.IGNORECASE)))
 
 
 def says_something(text: str, question: str, lang: str) -> bool:
@@ -113,11 +124,15 @@ def _check(plain, cited, vec, sources, embedder, lang, question) -> Claim:
 
     if malformed(plain):
         return rejected("malformed")
+    valid = tuple(n for n in cited if n in sources)
+    if re.fullmatch(r"[\d\s\u202f.,]+", plain) and not valid:
+        return rejected("a figure alone, cited to no source")
     if question and not says_something(plain, question, lang):
         return rejected("says nothing the question does not")
-    if _other_language(plain, lang):
+    if _other_language(plain, lang) and not _quotes(plain, [sources[n] for n in (valid or sources)]):
+        # Quoted source text keeps its language ("Jazz au Ranquet — festival à Istres"); the
+        # model's own words follow the question's.
         return rejected("not in the question's language")
-    valid = tuple(n for n in cited if n in sources)
     claim = _support(plain, vec, valid or tuple(sources), valid, sources, embedder, lang)
     if not claim.supported and valid and claim.why != "repeats instructions planted in a source":
         # A wrong marker ("[2]" for what source 1 says): the sentence goes to the source that
@@ -157,6 +172,8 @@ def _support(plain, vec, candidates, valid, sources, embedder, lang) -> Claim:
     attributed = valid if valid and n in valid else (n,)
     if not ok:
         return rejected("no source supports it", attributed, dense, lexical)
+    if _contradicts(plain, sources[n], lang):
+        return rejected("says yes where its source says no, or no where it says yes", attributed, dense, lexical)
     return Claim(plain, attributed, True, round(dense, 4), round(lexical, 4))
 
 
@@ -184,6 +201,39 @@ def _dense(sentence: str, vec, doc, embedder, lang: str) -> float:
     ranked = sorted(spans, key=shared, reverse=True)[:LINES_EMBEDDED]
     texts = [f"{title} — {doc.text[a:b]}"[:300] for a, b in ranked]
     return float(np.max(embedder.passages(texts) @ vec))
+
+
+_YES = frozenset(words("oui yes si sì sí ja"))
+_NO = frozenset(words("non no nein pas aucun aucune not none kein keine ningun ninguna nessun nessuna"))
+
+
+def _polarity(tokens) -> int:
+    return -1 if _NO & set(tokens) else 1 if _YES & set(tokens) else 0
+
+
+def _contradicts(sentence: str, doc, lang: str) -> bool:
+    """"Oui, il y a des trains de voyageurs" against "Service voyageurs : non": the yes or no of
+    the source's line closest to the sentence, against the sentence's."""
+    mine = words(sentence)
+    polarity = _polarity(mine)
+    if not polarity:
+        return False
+    stems = set(analyze(sentence, base_lang(lang)))
+    best, shared = None, 0
+    for a, b in sentences(doc.text):
+        line = doc.text[a:b]
+        label, _, value = line.partition(" : ")
+        if not value or _polarity(words(value)) == 0 or len(words(value)) > 2:
+            continue
+        common = len(stems & (set(analyze(label, base_lang(doc.lang))) | set(analyze(label, base_lang(lang)))))
+        if common > shared:
+            best, shared = value, common
+    return best is not None and _polarity(words(best)) != polarity
+
+
+def _quotes(sentence: str, docs) -> bool:
+    """The sentence is (nearly) the words of one of its sources, in the source's language."""
+    return any(_lexical(sentence, f"{d.title}\n{d.text}", d.lang, d.lang) >= QUOTE_MIN for d in docs)
 
 
 def _repeats_injection(sentence: str, doc) -> bool:

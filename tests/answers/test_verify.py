@@ -98,3 +98,15 @@ def test_a_list_line_is_a_sentence(embedder):
     [item] = check("Voici des hôtels à Cassis :\n- Les Roches Blanches, 4 étoiles, 35 chambres [1]", [HOTEL],
                    embedder, question="hôtels à Cassis")
     assert item.supported and item.text.startswith("Les Roches Blanches")  # the frame is no claim
+
+
+def test_a_yes_against_the_source_s_no_is_rejected(embedder):
+    station = Document("gare-entressen", "Entressen (gare, Istres)",
+                       "Entressen — gare ou point du réseau ferré (fret) à Istres.\nService voyageurs : non\n"
+                       "Service fret : oui", lang="fr")
+    [claim] = check("Oui, il y a des trains de voyageurs à Entressen. [1]", [station], embedder,
+                    question="gare d'entressen à istres, il y a des trains de voyageurs ?")
+    assert not claim.supported and "says yes" in claim.why
+    [right] = check("Non, la gare d'Entressen n'a pas de service voyageurs. [1]", [station], embedder,
+                    question="gare d'entressen à istres, il y a des trains de voyageurs ?")
+    assert right.supported
