@@ -129,7 +129,8 @@ def main():
 
 
 def sentences_with_labels(sentences):
-    labels = {r["id"]: r for r in map(json.loads, LABELS.read_text(encoding="utf-8").splitlines()) if r.strip()}
+    labels = {r["id"]: r for r in (json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines()
+                                   if line.strip())}
     return [{**s, "label": labels[s["id"]]["supported"]} for s in sentences if s["id"] in labels]
 
 

@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import labelled  # noqa: E402
 from bench.common import engine, write  # noqa: E402
+from bench.fit_answers import CachedEmbedder  # noqa: E402
 from cigale.answers import verify  # noqa: E402
 
 SENTENCES = {"own": labelled.DATA / "generated_sentences_own.jsonl", "dev": labelled.DATA / "generated_sentences.jsonl"}
@@ -34,7 +35,8 @@ LABELS = labelled.DATA / "generated_labels.jsonl"
 def load_rows() -> list[dict]:
     """Labelled sentences; "own" ones (written for our training questions) fit the thresholds,
     "dev" ones (written for the dev questions) check them."""
-    labels = {r["id"]: r for r in map(json.loads, LABELS.read_text(encoding="utf-8").splitlines()) if r.strip()}
+    labels = {r["id"]: r for r in (json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines()
+                                   if line.strip())}
     rows = []
     for part, path in SENTENCES.items():
         if not path.exists():
@@ -87,15 +89,20 @@ def main():
     if not LABELS.exists():
         sys.exit(f"bench/verifier.py: no labels at {LABELS} (run bench/generative.py, then label its sentences)")
     e, _ = engine(args.data)
+    e.embedder = CachedEmbedder(e.embedder)  # the sweep verifies the same sentences many times
     rows = load_rows()
     result = {"thresholds": {"dense_min": verify.DENSE_MIN, "lexical_min": verify.LEXICAL_MIN,
                              "lexical_alone": verify.LEXICAL_ALONE, "cross_dense_min": verify.CROSS_DENSE_MIN}}
     if args.sweep:
         train = [r for r in rows if r["split"] == "own"]
         grid = sweep(train, e)
-        # Precision first ("I don't know" beats a guess), then recall: the best recall at precision ≥ 0.9.
-        ok = [g for g in grid if (g["precision"] or 0) >= 0.9] or grid
-        best = max(ok, key=lambda g: ((g["recall"] or 0), g["precision"] or 0))
+        # Precision first ("I don't know" beats a guess): the best recall at precision ≥ 0.9, else
+        # the best precision with recall ≥ 0.85.
+        ok = [g for g in grid if (g["precision"] or 0) >= 0.9]
+        if ok:
+            best = max(ok, key=lambda g: ((g["recall"] or 0), g["precision"] or 0))
+        else:
+            best = max((g for g in grid if (g["recall"] or 0) >= 0.85), key=lambda g: (g["precision"] or 0, g["recall"]))
         result["sweep"] = {"chosen": best, "grid": grid}
         verify.DENSE_MIN, verify.LEXICAL_MIN = best["dense_min"], best["lexical_min"]
         verify.LEXICAL_ALONE, verify.CROSS_DENSE_MIN = best["lexical_alone"], best["cross_dense_min"]

@@ -8,7 +8,7 @@ from cigale.settings import Fusion, Mode, Secret, Settings
 
 def test_defaults_need_no_configuration():
     s = Settings.load(environ={})
-    assert s.mode is Mode.HYBRID and s.fusion is Fusion.RRF and s.min_confidence == 0.49
+    assert s.mode is Mode.HYBRID and s.fusion is Fusion.RRF and s.min_confidence == 0.52
     assert str(s.data_dir) == "cigale-data"
 
 

@@ -37,8 +37,8 @@ class Weights:
     part; the figures and the held-out check are in bench/results/fit_answers.json)."""
 
     lexical: float = 0.05  # share of the question's words in the line and its title
-    focus: float = 0.2  # the line's label and value meet the question's focus (lines.focus_match)
-    rank: float = 0.1  # prior of the document's rank: rank / (1 + position)
+    focus: float = 0.3  # the line's label and value meet the question's focus (lines.focus_match)
+    rank: float = 0.25  # prior of the document's rank: rank / (1 + position)
     unembedded: float = 0.02  # discount on a line judged by its chunk's similarity only
     margin: float = 0.06  # a further line must score within this of the best one
 
@@ -53,19 +53,14 @@ class Line:
     start: int
     end: int
     places: tuple[str, ...] = ()  # what its document is about (the hit's places)
-    lexical: float = 0.0
-    focus: float = 0.0
+    lexical: float = 0.05
+    focus: float = 0.3
     dense: float = 0.0
     vector: np.ndarray | None = None
 
     @property
     def text(self) -> str:
         return self.doc.text[self.start : self.end]
-
-    @property
-    def first(self) -> bool:
-        """The document's first line: its name and kind, the subject of every other line."""
-        return self.start == next(iter(sentences(self.doc.text)), (0, 0))[0]
 
 
 def answer_lines(question, reading, hits, docs, chunks, embedder, qvec, territory=None, weights=WEIGHTS) -> list[Line]:
@@ -80,7 +75,7 @@ def candidate_lines(question, reading, hits, docs, chunks, weights=WEIGHTS) -> l
     """The lines of the top documents, best first by their cheap signals: every line of the
     first document (the answer is often outside its best chunk), the best chunk of the others."""
     q_terms = content_terms(question)
-    focus = reading.focus if reading is not None else None
+    focuses = (reading.focuses or (reading.focus,)) if reading is not None else ()
     out = []
     for rank, hit in enumerate(hits[:CANDIDATE_DOCS]):
         doc, chunk = docs[hit.doc_id], chunks[hit.chunk_id].chunk
@@ -91,7 +86,7 @@ def candidate_lines(question, reading, hits, docs, chunks, weights=WEIGHTS) -> l
                 continue  # words addressed to a model, or a bare code, are not an answer to quote
             line = Line(rank, doc, a, b, hit.places)
             line.lexical = overlap(q_terms, text + " " + doc.title, question.lang, doc.lang)
-            line.focus = lines.focus_match(text, focus)
+            line.focus = max((lines.focus_match(text, f) for f in focuses), default=0.0)
             out.append(line)
     out.sort(key=lambda c: (-_cheap(c, weights), c.hit_rank, c.start))
     return out[:CANDIDATE_POOL]
@@ -111,9 +106,10 @@ def embed_lines(candidates: list[Line], hits, embedder, qvec, weights=WEIGHTS) -
 
 
 def choose(embedded, candidates, lang: str, territory=None, weights=WEIGHTS) -> list[Line]:
-    """The best embedded line leads; others within the margin follow, no near-duplicates.
-    A line not checked by the model only widens the answer: it must come from another source.
-    With `territory` (an open question under equity), one line per place."""
+    """The best embedded line leads; others within the margin follow, no near-duplicates, from
+    the lead's own document: a factual answer is about one subject. With `territory` (an open
+    question under equity), other documents too, one line per place; a line not checked by the
+    model then only widens the answer, from another source."""
     if not embedded:
         return []
     lead = max(embedded, key=lambda c: score(c, lang, weights))
@@ -124,9 +120,10 @@ def choose(embedded, candidates, lang: str, territory=None, weights=WEIGHTS) -> 
             break
         if any(_same_thing(c, o) for o in chosen):
             continue
-        if c.vector is None and any(o.doc.id == c.doc.id for o in chosen):
+        if territory is None and c.doc.id != lead.doc.id:
             continue
-        if territory is not None and _same_places(c, chosen, territory):
+        if territory is not None and ((c.vector is None and any(o.doc.id == c.doc.id for o in chosen))
+                                      or _same_places(c, chosen, territory)):
             continue
         chosen.append(c)
     return chosen

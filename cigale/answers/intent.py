@@ -41,6 +41,7 @@ class Reading:
     intent: Intent
     theme: lx.Theme
     focus: lx.Focus | None = None
+    focuses: tuple[lx.Focus, ...] = ()  # every focus the question's words ask ("il y a quoi comme collections")
     aspect: lx.Aspect | None = None
     kind: lx.Kind | None = None
     concept: tuple[str, ...] = ()  # folded words the evidence must hold (places and question words out)
@@ -81,7 +82,9 @@ def classify(question) -> Reading:
     if found.any(lx.OPINION_CUES) or _judges(question.text) or _compares_places(question):
         return Reading(Intent.OPINION, **base)
     aspect = next((a for a, cues in lx.ASPECT_CUES.items() if found.any(cues)), None)
-    focus = next((f for f, cues in lx.FOCUS_CUES.items() if found.any(cues)), None)
+    focuses = tuple(f for f, cues in lx.FOCUS_CUES.items() if found.any(cues))
+    focus = focuses[0] if focuses else None
+    base["focuses"] = focuses
     if aspect is not None and not (aspect is lx.Aspect.HOURS and focus in (lx.Focus.WHEN, lx.Focus.YEAR)):
         if theme is lx.Theme.OTHER and question.communes:
             base["theme"] = lx.Theme.COMMUNE_SERVICES
@@ -129,7 +132,7 @@ class _Cues:
     """Which cue phrases occur in a token list (every n-gram up to the longest cue)."""
 
     def __init__(self, tokens: list[str], longest: int = 6):
-        self.grams = {tuple(tokens[i:i + n]) for n in range(1, longest + 1) for i in range(len(tokens) - n + 1)}
+        self.grams = lx.grams(tokens, longest)
 
     def any(self, cues) -> bool:
         return not self.grams.isdisjoint(cues)

@@ -63,6 +63,11 @@ class Aspect(enum.Enum):
 ELIDABLE = frozenset(("l", "d", "j", "m", "n", "s", "t", "c", "qu"))
 
 
+def grams(tokens: list[str], longest: int = 4) -> set[tuple[str, ...]]:
+    """Every run of 1 to `longest` tokens: what cue phrases are looked up in."""
+    return {tuple(tokens[i:i + n]) for n in range(1, longest + 1) for i in range(len(tokens) - n + 1)}
+
+
 def phrases(*texts: str) -> frozenset[tuple[str, ...]]:
     """Cue phrases as folded token tuples, with and without the letters French elides ("c est
     ou" matches "c'est où", whose "c'" the tokenizer drops, and "c est ou" typed without it)."""
@@ -397,6 +402,19 @@ KINDS: tuple[Kind, ...] = (
         "es": "aparcamientos, aparcamiento, parking", "de": "Parkplätze, Parkplatz, Parkhaus"}, "parking", ""),
 )
 
+def titled_plural(title: str, kind: Kind | None = None) -> bool:
+    """A title that names a kind in the plural ("Lycées de Martigues"): a source listing several.
+    Plurals that are also singulars (Italian "festival") prove nothing."""
+    runs = grams(words(title), 3)
+    return any(tuple(words(p)) in runs for k in ((kind,) if kind else KINDS) for p in _plurals(k))
+
+
+def _plurals(kind: Kind) -> set[str]:
+    """The kind's names that are the plural of another of its names: "lycées" (of "lycée")."""
+    every = {n for names in kind.names.values() for n in names}
+    return {n for n in every if n[-1:] in ("s", "x") and n[:-1] in every}
+
+
 # Topic words that name the theme when no kind does ("un ticket de bus", "emploi", "déchets").
 THEME_CUES: dict[Theme, frozenset] = {
     Theme.MOBILITY: phrases("bus", "tram", "tramway", "metro", "train", "trains", "tgv", "ter", "navette", "velo",
@@ -522,5 +540,8 @@ FILLER_WORDS = phrases(
     "organization", "bodies", "body", "institutions", "near", "about", "like", "also", "does", "one", "ones",
     "really", "exactly", "actually", "kind", "type", "sort", "exactement", "vraiment", "genre", "truc", "chose",
     "done", "llama", "se llama", "si chiama", "heisst", "s appelle", "called", "name", "nom", "nombre", "especial",
-    "special", "speciale", "besonders", "particulier",
+    "special", "speciale", "besonders", "particulier", "joli", "jolis", "jolie", "jolies", "beau", "beaux", "belle",
+    "belles", "chouette", "chouettes", "super", "sympa", "sympas", "agreable", "agreables", "nice", "beautiful",
+    "pretty", "great", "lovely", "cool", "interesting", "bello", "belli", "bella", "belle", "carino", "carini",
+    "bonito", "bonitos", "bonita", "bonitas", "schon", "schone", "schonen", "interessant", "interessante",
 )

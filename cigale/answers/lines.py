@@ -33,9 +33,10 @@ _HOURS = re.compile(r"\b\d{1,2}\s*(?:h|:)\s*\d{0,2}\b|\b(?:lundi|mardi|mercredi|
 _PRICE = re.compile(r"€|\beuros?\b|\btarifs?\b|\bprix\b|\bprices?\b|\bentr[ée]e libre", re.IGNORECASE)
 _PROCEDURE = re.compile(r"\b(d[ée]marche|formulaire|inscription|dossier|en ligne|rendez-vous|justificatif)",
                         re.IGNORECASE)
+LEADING = 0.75  # the share of a label that starts with the focus's words
 _LINKS = frozenset(("de", "du", "des", "d", "la", "le", "les", "l", "s", "et", "of", "the"))
 # Codes and identifiers: true, but never what a visitor asked for.
-_IDENTIFIER = frozenset(words("code uic uai rnsr numero national sigle trigramme tvs segment drg niveau de service "
+_IDENTIFIER = frozenset(words("code uic uai rnsr numero national structure sigle trigramme tvs segment drg niveau de service "
                               "unite gare libelle intitule fronton wikidata reference musee label et numero "
                               "code postal commune indiquee ville indiquee"))
 
@@ -50,14 +51,16 @@ def split(line: str) -> tuple[str | None, str]:
 
 def focus_match(line: str, focus: Focus | None) -> float:
     """How well a line answers `focus`, on [0, 1]: its label names the focus (up to 0.6, as
-    much as the focus's words fill the label: "Année de création" beats "Décennie de création"
-    for a year), its value has the focus's shape (0.4). Prose is judged on its shape alone."""
+    much as the focus's words fill the label — "Année de création" beats "Décennie de création"
+    for a year — and at least three quarters of it when the label starts with them: "Nombre de
+    courses TGV (trip_id du GTFS)…"), its value has the focus's shape (0.4). Prose is judged on
+    its shape alone."""
     if focus is None or focus is Focus.OTHER:
         return 0.0
     label, value = split(line)
     score = 0.0
     if label is not None:
-        tokens = [t for t in words(label) if t not in _LINKS]
+        tokens = [t for t in words(re.sub(r"\([^()]*\)", " ", label)) if t not in _LINKS]
         wanted = _labels(focus)
         covered = set()
         for n in range(4, 0, -1):
@@ -65,7 +68,8 @@ def focus_match(line: str, focus: Focus | None) -> float:
                 if tuple(tokens[i:i + n]) in wanted:
                     covered.update(range(i, i + n))
         if tokens:
-            score += 0.6 * len(covered) / len(tokens)
+            share = len(covered) / len(tokens)
+            score += 0.6 * (max(share, LEADING) if 0 in covered else share)
     if _shaped(value if label is not None else line, focus, label is None):
         score += 0.4
     return score

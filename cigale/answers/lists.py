@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from cigale.analysis import words
 from cigale.answers import lines
 from cigale.answers.answerability import concept_found
-from cigale.answers.lexicon import Focus
+from cigale.answers.lexicon import KINDS, Focus, grams, titled_plural
 from cigale.chunks import sentences
 
 MAX_ITEMS = 8
@@ -47,9 +47,10 @@ def find_items(question, reading, hits, docs, territory) -> list[Found]:
                 for h in hits]
     eligible = [i for i, h in enumerate(hits) if kind_of[i] and in_place[i] and not _synthetic(docs[h.doc_id])]
     qualifier = _discriminative(reading.qualifier, [docs[hits[i].doc_id] for i in eligible], question.lang)
-    named_qualifier = {i: not qualifier or concept_found(
+    about = {i: 1.0 if not qualifier else concept_found(
         qualifier, f"{docs[hits[i].doc_id].title}\n{docs[hits[i].doc_id].text}", question.lang,
-        docs[hits[i].doc_id].lang) > 0 for i in eligible}
+        docs[hits[i].doc_id].lang) for i in eligible}  # share of the qualifier's words it holds
+    named_qualifier = {i: about[i] > 0 for i in eligible}
     anchors = [dense[i] for i in eligible if named_qualifier[i]]
     floor = max(anchors) - BY_MEANING if anchors else MEANING_MIN
     out, seen = [], set()
@@ -75,10 +76,12 @@ def find_items(question, reading, hits, docs, territory) -> list[Found]:
         key = _key(name)
         found = Found(doc, name, place, _detail(doc, question, reading), i)
         if key in seen:
-            # The same thing twice: keep its main record ("musée X") over a facet of it ("musée X —
-            # fréquentation"), in the first one's place.
+            # The same thing twice, in the first one's place: the record that names the qualifier
+            # ("Marseille Saint-Charles — dessertes TGV" for TGV trains), else its main record
+            # ("musée X") over a facet of it ("musée X — fréquentation").
             j = next(n for n, f in enumerate(out) if _key(f.name) == key)
-            if " — " in out[j].doc.title and " — " not in doc.title:
+            old = about.get(out[j].hit_rank, 1.0)
+            if (about[i], " — " not in doc.title) > (old, " — " not in out[j].doc.title):
                 out[j] = found
             continue
         seen.add(key)
@@ -112,11 +115,18 @@ def _key(name: str) -> str:
 
 
 def _is_kind(doc, kind) -> bool:
+    """The title or the first line names the kind; but a first line that says what the thing is
+    ("X — structure de recherche…", "X — festival à…") names another kind wins over a title word
+    ("Centre de Recherche de l'Ecole de l'Air" is a lab, not a school)."""
     if kind is None:
         return True
-    head = words(f"{doc.title}\n{doc.text.split(chr(10), 1)[0]}")
-    grams = {tuple(head[i:i + n]) for n in range(1, 5) for i in range(len(head) - n + 1)}
-    return bool(grams & kind.marks)
+    first = doc.text.split("\n", 1)[0]
+    what = grams(words(first.split(" — ", 1)[1])) if " — " in first else set()
+    if what & kind.marks:
+        return True
+    if any(what & other.marks for other in KINDS if other is not kind):
+        return False
+    return bool(grams(words(f"{doc.title}\n{first}")) & kind.marks)
 
 
 def _synthetic(doc) -> bool:
@@ -128,27 +138,20 @@ def _roster(doc, reading) -> list[tuple[int, int, str]]:
     """The lines of a source titled after the kind in the plural ("Lycées de Martigues") that each
     name one item ("LYCEE X (AIX) : UAI …"), as (start, end) of the detail after the name, and
     the name."""
-    if reading.kind is None or not _titled_plural(doc.title, reading.kind):
+    if reading.kind is None or not titled_plural(doc.title, reading.kind):
         return []
     out = []
     for a, b in sentences(doc.text):
         label, _ = lines.split(doc.text[a:b])
         if label is None or lines.is_field(label):
             continue
-        tokens = words(label)
-        grams = {tuple(tokens[i:i + n]) for n in range(1, 4) for i in range(len(tokens) - n + 1)}
-        if grams & reading.kind.marks:
+        if grams(words(label), 3) & reading.kind.marks:
             value = doc.text.index(":", a) + 1  # the detail is what follows the item's name
             while value < b and doc.text[value].isspace():
                 value += 1
             out.append((value, b, label))
     return out
 
-
-def _titled_plural(title: str, kind) -> bool:
-    tokens = words(title)
-    grams = {tuple(tokens[i:i + n]) for n in range(1, 4) for i in range(len(tokens) - n + 1)}
-    return any(tuple(words(names[0])) in grams for names in kind.names.values())
 
 
 def _detail(doc, question, reading) -> tuple[int, int] | None:
@@ -162,11 +165,9 @@ def _detail(doc, question, reading) -> tuple[int, int] | None:
         if lines.is_identifier(text) or (lines.is_web(text) and reading.focus is not Focus.WEBSITE):
             continue
         label, _ = lines.split(text)
-        tokens = words(label or "")
-        grams = {tuple(tokens[i:i + n]) for n in range(1, 5) for i in range(len(tokens) - n + 1)}
         score = (1.0 if wanted and concept_found(tuple(wanted), text, question.lang, doc.lang) > 0 else 0.0)
         score += 0.5 * lines.focus_match(text, reading.focus)
-        score += 0.3 if grams & details else 0.0
+        score += 0.3 if grams(words(label or "")) & details else 0.0
         score -= 0.001 * position  # earlier lines first, all else equal
         if score > best_score:
             best, best_score = (a, b), score

@@ -162,11 +162,11 @@ def _deltas(lines) -> Iterator[str]:
 
 
 # A sentence is complete at . ! ? or … (with any [n] markers after it) followed by white space
-# and something other than a marker.
-_COMPLETE = re.compile(r"^(.*?[.!?…](?:\s*\[\d{1,2}\])*)\s+(?=[^\s\[])", re.DOTALL)
+# and something other than a marker, or at the end of a line (a list's item).
+_COMPLETE = re.compile(r"^(.*?(?:[.!?…](?:\s*\[\d{1,2}\])*\s+(?=[^\s\[])|[^\n]\n))", re.DOTALL)
 
 
 def complete_sentence(buffer: str) -> tuple[str, str] | None:
     """(first complete sentence, the rest) of streamed text, or None while it is not complete."""
     m = _COMPLETE.match(buffer)
-    return (m.group(1), buffer[m.end():]) if m else None
+    return (m.group(1).strip(), buffer[m.end():]) if m else None
