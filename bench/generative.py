@@ -7,12 +7,14 @@ Starts llama.cpp's OpenAI-compatible server (`python -m llama_cpp.server`) on lo
 points Cigale at it (CIGALE_LLM_BASE_URL), asks every answerable dev question, and reports:
 - the share of answerable questions served as generated answers (not the extractive fallback);
 - the share of generated sentences the verifier kept;
-- with bench/data/generated_labels.jsonl (hand labels: supported or not), the verifier's
-  precision and recall on those real sentences (bench/verifier.py measures the same offline).
+- the time a generated answer takes. The verifier's precision and recall on real sentences,
+  hand-labelled, are bench/verifier.py's.
 
 Every sentence the model wrote, with the sources it was given and the verdict, goes to
-bench/data/generated_sentences.jsonl, the file the hand labels refer to. Writes
-bench/results/generative.json.
+bench/results/generative_sentences.jsonl (or _own). The hand-labelled sentences are a frozen
+copy of one such run in bench/data/ (generated_sentences*.jsonl, labels in
+generated_labels.jsonl), which bench/verifier.py scores: a new run does not overwrite them.
+Writes bench/results/generative.json.
 """
 
 import argparse
@@ -34,10 +36,9 @@ from cigale import Engine  # noqa: E402
 
 LLM = ROOT / ".llm"
 MODEL = LLM / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
-# Sentences written for the dev questions (the check) and for our own set's training questions
-# (where bench/verifier.py chooses its thresholds); the hand labels of both in one file.
-SENTENCES = {"dev": labelled.DATA / "generated_sentences.jsonl", "own": labelled.DATA / "generated_sentences_own.jsonl"}
-LABELS = labelled.DATA / "generated_labels.jsonl"
+# This run's sentences, for the dev questions (the figures) or our own training questions.
+SENTENCES = {"dev": ROOT / "bench" / "results" / "generative_sentences.jsonl",
+             "own": ROOT / "bench" / "results" / "generative_sentences_own.jsonl"}
 
 
 def free_port() -> int:
@@ -119,19 +120,9 @@ def main():
               "served_generated": round(generated / len(rows), 4) if rows else 0.0,
               "sentences_checked": checked, "sentences_kept": round(kept / checked, 4) if checked else 0.0,
               "seconds_p50": sorted(r["seconds"] for r in rows)[len(rows) // 2] if rows else 0.0, "rows": rows}
-    if LABELS.exists():
-        from bench.verifier import labelled_scores
-
-        result["verifier_on_real_sentences"] = labelled_scores(sentences_with_labels(sentences))
     print(f"served as generated answers: {result['served_generated']:.1%} of {len(rows)} answerable questions; "
           f"sentences kept {result['sentences_kept']:.1%} of {checked}")
     write("generative" if args.set == "dev" else "generative_own", result)
-
-
-def sentences_with_labels(sentences):
-    labels = {r["id"]: r for r in (json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines()
-                                   if line.strip())}
-    return [{**s, "label": labels[s["id"]]["supported"]} for s in sentences if s["id"] in labels]
 
 
 if __name__ == "__main__":

@@ -102,7 +102,8 @@ def main():
         if ok:
             best = max(ok, key=lambda g: ((g["recall"] or 0), g["precision"] or 0))
         else:
-            best = max((g for g in grid if (g["recall"] or 0) >= 0.85), key=lambda g: (g["precision"] or 0, g["recall"]))
+            best = max((g for g in grid if (g["recall"] or 0) >= 0.85),
+                       key=lambda g: (g["precision"] or 0, g["recall"]))
         result["sweep"] = {"chosen": best, "grid": grid}
         verify.DENSE_MIN, verify.LEXICAL_MIN = best["dense_min"], best["lexical_min"]
         verify.LEXICAL_ALONE, verify.CROSS_DENSE_MIN = best["lexical_alone"], best["cross_dense_min"]

@@ -4,8 +4,8 @@ of the answers actually served (the log), and the coverage report (content per p
 import math
 
 import pytest
-from conftest import CORPUS
 from ir_measures import Qrel
+from records import CORPUS
 
 from cigale import Engine, Settings
 from cigale.audit import audit_log, audit_questions, coverage

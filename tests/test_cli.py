@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import CORPUS
+from records import CORPUS
 
 from cigale import Settings
 

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import CORPUS
+from records import CORPUS
 from test_cli import assert_clean_error, cigale
 
 from cigale import Engine, Settings

@@ -83,6 +83,8 @@ def classify(question) -> Reading:
         return Reading(Intent.OPINION, **base)
     aspect = next((a for a, cues in lx.ASPECT_CUES.items() if found.any(cues)), None)
     focuses = tuple(f for f, cues in lx.FOCUS_CUES.items() if found.any(cues))
+    if lx.Focus.YEAR in focuses:  # "quand a été créé…": when it was founded, not its season
+        focuses = tuple(f for f in focuses if f is not lx.Focus.WHEN)
     focus = focuses[0] if focuses else None
     base["focuses"] = focuses
     if aspect is not None and not (aspect is lx.Aspect.HOURS and focus in (lx.Focus.WHEN, lx.Focus.YEAR)):

@@ -36,8 +36,8 @@ _PROCEDURE = re.compile(r"\b(d[ée]marche|formulaire|inscription|dossier|en lign
 LEADING = 0.75  # the share of a label that starts with the focus's words
 _LINKS = frozenset(("de", "du", "des", "d", "la", "le", "les", "l", "s", "et", "of", "the"))
 # Codes and identifiers: true, but never what a visitor asked for.
-_IDENTIFIER = frozenset(words("code uic uai rnsr numero national structure sigle trigramme tvs segment drg niveau de service "
-                              "unite gare libelle intitule fronton wikidata reference musee label et numero "
+_IDENTIFIER = frozenset(words("code uic uai rnsr numero national structure sigle trigramme tvs segment drg niveau de "
+                              "service unite gare libelle intitule fronton wikidata reference musee label et numero "
                               "code postal commune indiquee ville indiquee"))
 
 

@@ -12,7 +12,7 @@ import time
 from contextlib import closing
 
 import pytest
-from conftest import CORPUS, write_jsonl
+from records import CORPUS, write_jsonl
 
 from cigale import Engine, Settings
 from cigale.embed import default_embedder
