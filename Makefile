@@ -18,6 +18,7 @@ run: install
 
 test: install-test
 	$(BIN)/ruff check .
+	$(BIN)/python scripts/audit_dependencies.py
 	$(BIN)/pytest
 
 install: $(VENV)/.installed
@@ -66,6 +67,7 @@ bench: install-test
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/verifier.py --sweep
+	$(BIN)/python bench/reliability.py
 	$(BIN)/python bench/figures.py
 
 # A real small model for bench/generative.py (developer machines; CI never needs it): llama.cpp's

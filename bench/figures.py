@@ -113,6 +113,28 @@ def speed_table(r, a, i) -> str:
     ])
 
 
+def reliability_table(x) -> str:
+    if x is None:
+        return ""
+    q, f, z, k, s = x["questions"], x["files"], x["fuzz"], x.get("kills"), x["soak"]
+    rows = ["| reliability (`bench/reliability.py`, SECURITY.md) | tried | went wrong |", "|---|---:|---:|",
+            f"| random hostile questions (any Unicode, control characters, up to 1 MB) | {q['tried']} "
+            f"({q['refused_with_a_message']} refused with a message) | {q['failed']} |",
+            f"| hostile files ingested in one batch (`scripts/hostile_files.py`) | {f['files']} files | "
+            f"{f['mismatches']} with an unexpected outcome |",
+            f"| API requests generated from the OpenAPI document (schemathesis) | {z['cases']} over "
+            f"{z['operations']} operations | {z['failed']} operations failing |"]
+    if k:
+        rows.append(f"| ingest killed by SIGKILL at random points, store checked after each | {k['kills']} kills | "
+                    f"{0 if k['passed'] else 'see bench/results/reliability.json'} |")
+    statuses = ", ".join(f"{n} × {code}" for code, n in s["statuses"].items())
+    rows.append(f"| soak: mixed requests from many addresses, some hostile ({statuses}) | {s['requests']} in "
+                f"{s['seconds']:.0f} s | {s['server_errors']} 5xx |")
+    rows.append(f"| memory of the server process across the soak | {s['rss_before_mib']:.0f} → "
+                f"{s['rss_after_mib']:.0f} MiB | drift {s['rss_drift_mib']:+.0f} MiB |")
+    return "\n".join(rows)
+
+
 def load_table(data) -> str:
     rows = ["| workers | clients | requests/s | p50 | p95 | errors |", "|---:|---:|---:|---:|---:|---:|"]
     for r in data["runs"]:
@@ -125,6 +147,7 @@ def main():
     r, a, q, i, lo = load("retrieval"), load("answers"), load("equity"), load("ingest"), load("load")
     g = load("generative") if (RESULTS / "generative.json").exists() else None
     v = load("verifier") if (RESULTS / "verifier.json").exists() else None
+    rel = load("reliability") if (RESULTS / "reliability.json").exists() else None
     block = f"""<!-- figures -->
 Measured on this project's 2-core machine with `make bench` (scripts in `bench/`, JSON in
 `bench/results/`, this section written by `bench/figures.py`), on `../shared/corpus` (663
@@ -151,6 +174,8 @@ One answer costs about 120 ms of the machine's two cores (mostly the e5 model), 
 is bound near 8 answers/s whatever the concurrency; more clients wait in line, and a second
 worker adds no core. Embedding is the ingest bottleneck: chunks average about 220 model tokens
 (French needs about two a word). Latencies are warm and vary by ±20 % with the machine's load.
+
+{reliability_table(rel)}
 <!-- /figures -->"""
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")

@@ -48,8 +48,12 @@ _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def fold(text: str) -> str:
-    """Lower-case and strip accents: 'Étang' → 'etang'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """Lower-case and strip accents: 'Étang' → 'etang'. Folding a folded text changes nothing."""
+    if text.isascii():
+        return text.lower()
+    # Decomposed before case folding too: a compatibility form can hide a capital ("℃" is "°C"),
+    # and a folded text must fold to itself (Unicode's compatibility caseless match, D146).
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

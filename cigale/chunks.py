@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 # A sentence ends at a line break, or at . ! ? … followed by space and a capital, digit or quote.
 # Abbreviations such as "St." or "av. J.-C." may split early: harmless, chunks regroup them.
-_BOUNDARY = re.compile(r"\n+|(?<=[.!?…])[\"»”)]?\s+(?=[\"«“(]?[A-ZÀ-ÖØ-Þ0-9])")
+# A quote or parenthesis closing the sentence ('dit "oui."') is looked behind, not matched: it
+# stays in its sentence instead of falling out of every sentence and chunk.
+_BOUNDARY = re.compile(r"\n+|(?:(?<=[.!?…])|(?<=[.!?…][\"»”)]))\s+(?=[\"«“(]?[A-ZÀ-ÖØ-Þ0-9])")
 _WORD = re.compile(r"\S+")
 
 

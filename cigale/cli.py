@@ -264,6 +264,8 @@ def cmd_serve(args):
 
     import uvicorn
 
+    from cigale.web.app import server_options
+
     settings = Settings.load(data_dir=args.data, host=args.host, port=args.port, workers=args.workers)
     engine = _engine(args)  # fails early, with a clear message, when there is nothing to serve
     engine.refresh()  # build the index once here, not in every worker
@@ -272,7 +274,7 @@ def cmd_serve(args):
     os.environ["CIGALE_DATA"] = str(settings.data_dir.resolve())
     print(f"Cigale is serving {settings.data_dir} at http://{settings.host}:{settings.port}/", flush=True)
     uvicorn.run("cigale.web.app:create_app", factory=True, host=settings.host, port=settings.port,
-                workers=settings.workers, log_level="warning")
+                workers=settings.workers, log_level="warning", **server_options(settings))
 
 
 def cmd_audit(args):

@@ -43,7 +43,10 @@ class Document:
         for alias, name in ALIASES.items():
             if alias in record and name not in record:
                 record[name] = record.pop(alias)
-        missing = [k for k in ("id", "title", "text") if not record.get(k)]
+        # An id or a title of spaces is missing too: both are stored stripped, and an empty id
+        # would make every such record the same document.
+        missing = [k for k in ("id", "title", "text")
+                   if not record.get(k) or (k != "text" and isinstance(record[k], str) and not record[k].strip())]
         if missing:
             raise ValueError(f"missing required field(s): {', '.join(missing)}")
         for key in ("id", "title", "text"):

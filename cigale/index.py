@@ -2,13 +2,18 @@
 
 It is derived state. The store is the truth; the index is rebuilt from it whenever the
 store's version moved on, written to ``index/v<version>/`` and switched to by an atomic
-rename of the ``CURRENT`` pointer, so a reader never sees half an index.
+rename of the ``CURRENT`` pointer, so a reader never sees half an index. Files are synced
+before the rename, so not even a power loss can leave ``CURRENT`` naming empty files; an
+index that is damaged anyway, or cannot be written, costs a rebuild, never an answer.
 """
 
+import contextlib
 import json
 import logging
 import os
+import re
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +25,12 @@ from cigale.errors import StoreError
 
 log = logging.getLogger(__name__)
 BM25_PARAMS = {"k1": 1.2, "b": 0.75, "method": "lucene"}  # Lucene's defaults (Robertson & Zaragoza 2009)
+ARRAYS = ("chunk_ids", "chunk_doc", "doc_offsets", "dense")  # the Index fields saved as .npy files
+_FOLDER = re.compile(r"v(\d+)")
+_TEMPORARY = re.compile(r"\.(?:v\d+|CURRENT)\.tmp-(\d+)")  # what `save` writes before its renames
+# A save only writes what is already built in memory: seconds. A temporary older than this
+# belongs to a dead process even if its PID was reused since.
+STALE_SECONDS = 600
 
 
 @dataclass
@@ -125,58 +136,168 @@ def build(store, version: int, model: str) -> Index:
     )
 
 
-def save(index: Index, root: Path) -> None:
-    root.mkdir(parents=True, exist_ok=True)
+def save(index: Index, root: Path) -> bool:
+    """Write `index` to ``root/v<version>/`` and switch ``CURRENT`` to it; False when it could not
+    be written (a full disk): the caller keeps serving it from memory, and the old one stays."""
     name = f"v{index.version}"
     tmp = root / f".{name}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    np.save(tmp / "chunk_ids.npy", index.chunk_ids)
-    np.save(tmp / "chunk_doc.npy", index.chunk_doc)
-    np.save(tmp / "doc_offsets.npy", index.doc_offsets)
-    np.save(tmp / "dense.npy", index.dense)
+    pointer = root / f".CURRENT.tmp-{os.getpid()}"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        _clean(root)  # leftovers first: on a full disk their space may be what this save needs
+        _write(index, tmp)
+        final = root / name
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(tmp, final)
+        pointer.write_text(name, encoding="utf-8")
+        _fsync(pointer)
+        os.replace(pointer, root / "CURRENT")
+        _fsync(root)  # the renames themselves are durable only once the directory is
+    except OSError as exc:
+        log.warning("cannot save the index in %s (%s): is the disk full? It is served from memory, and rebuilt "
+                    "at each start until it can be saved", root, exc.strerror or exc)
+        shutil.rmtree(tmp, ignore_errors=True)  # give the space back
+        with contextlib.suppress(OSError):
+            pointer.unlink(missing_ok=True)
+        return False
+    with contextlib.suppress(OSError):  # saved: what is left behind can wait for the next save
+        _clean(root, name)
+    return True
+
+
+def _write(index: Index, folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    for array in ARRAYS:
+        np.save(folder / f"{array}.npy", getattr(index, array), allow_pickle=False)
     meta = {
         "version": index.version,
         "langs": index.langs,
+        "bm25": index.bm25 is not None,
         "docs": [{**d.__dict__, "places": sorted(d.places), "mentions": sorted(d.mentions)} for d in index.docs],
     }
-    (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     if index.bm25 is not None:
-        index.bm25.save(str(tmp / "bm25"), show_progress=False)
-    final = root / name
-    shutil.rmtree(final, ignore_errors=True)
-    os.replace(tmp, final)
-    pointer = root / f".CURRENT.tmp-{os.getpid()}"
-    pointer.write_text(name, encoding="utf-8")
-    os.replace(pointer, root / "CURRENT")
-    for old in root.glob("v*"):
-        if old.name != name:
-            shutil.rmtree(old, ignore_errors=True)
+        index.bm25.save(str(folder / "bm25"), show_progress=False)
+    # Every file on disk before the rename: else a power loss can leave CURRENT naming empty files.
+    for path in [*folder.rglob("*"), folder]:
+        _fsync(path)
+
+
+def _fsync(path: Path) -> None:
+    if path.is_dir() and os.name != "posix":
+        return  # only POSIX can open a directory to sync it
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _clean(root: Path, current: str | None = None) -> None:
+    """Remove what interrupted saves left behind: unfinished folders and pointers of processes
+    that are gone (or long stalled), and, once `current` is the one in use, older index folders.
+    A newer folder is left alone: another process may be about to switch to it."""
+    for path in root.iterdir():
+        if m := _FOLDER.fullmatch(path.name):
+            stale = current is not None and int(m.group(1)) < int(current[1:])
+        elif m := _TEMPORARY.fullmatch(path.name):
+            stale = not _alive(int(m.group(1))) or time.time() - _mtime(path) > STALE_SECONDS
+        else:
+            continue
+        if stale and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        elif stale:
+            path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # ours can only be a leftover: this process saves one index at a time
+    try:
+        os.kill(pid, 0)  # signal 0 checks existence and sends nothing
+    except (ProcessLookupError, OverflowError):  # gone, or a number no process can have
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return time.time()
 
 
 def load(root: Path) -> Index | None:
-    """The saved index, or None when there is none or it cannot be read (it will be rebuilt)."""
-    try:
-        folder = root / (root / "CURRENT").read_text(encoding="utf-8").strip()
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        docs = [
-            DocInfo(**{**d, "places": frozenset(d["places"]), "mentions": frozenset(d["mentions"])})
-            for d in meta["docs"]
-        ]
-        bm25 = None
-        if (folder / "bm25").exists():
-            bm25 = bm25s.BM25.load(str(folder / "bm25"), load_vocab=True, show_progress=False)
-        return Index(
-            meta["version"],
-            np.load(folder / "chunk_ids.npy"),
-            np.load(folder / "chunk_doc.npy"),
-            np.load(folder / "doc_offsets.npy"),
-            docs,
-            np.load(folder / "dense.npy"),
-            bm25,
-            tuple(meta["langs"]),
-        )
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        if (root / "CURRENT").exists():
-            log.warning("index in %s unreadable (%s); it will be rebuilt", root, exc)
+    """The saved index, or None when there is none or it is unreadable or inconsistent (it is then
+    rebuilt from the store)."""
+    if not (root / "CURRENT").exists():
         return None
+    try:
+        index = _read(root)
+    # Whatever a damaged file makes numpy, json or bm25s raise (EOFError, UnpicklingError,
+    # ValueError, IndexError, MemoryError...): the index is a cache, and a cache is rebuilt.
+    except Exception as exc:
+        log.warning("index in %s unreadable (%s: %s); it will be rebuilt", root, type(exc).__name__, exc)
+        return None
+    with contextlib.suppress(OSError):  # a read-only data directory keeps its leftovers
+        _clean(root, f"v{index.version}")
+    return index
+
+
+def _read(root: Path) -> Index:
+    name = (root / "CURRENT").read_text(encoding="utf-8").strip()
+    if not (m := _FOLDER.fullmatch(name)):
+        raise ValueError(f"CURRENT names {name!r}, not an index folder")
+    folder = root / name
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    if meta["version"] != int(m.group(1)):
+        raise ValueError(f"{name} holds version {meta['version']}")
+    docs = [
+        DocInfo(**{**d, "places": frozenset(d["places"]), "mentions": frozenset(d["mentions"])})
+        for d in meta["docs"]
+    ]
+    arrays = {a: np.load(folder / f"{a}.npy", allow_pickle=False) for a in ARRAYS}
+    bm25 = None
+    if meta["bm25"]:
+        bm25 = bm25s.BM25.load(str(folder / "bm25"), load_vocab=True, show_progress=False)
+    index = Index(meta["version"], docs=docs, bm25=bm25, langs=tuple(meta["langs"]), **arrays)
+    _check(index)
+    return index
+
+
+def _check(index: Index) -> None:
+    """Raise ValueError unless the parts of `index` agree with each other."""
+    n, d = index.size, len(index.docs)
+    if any(a.ndim != 1 or not np.issubdtype(a.dtype, np.integer)
+           for a in (index.chunk_ids, index.chunk_doc, index.doc_offsets)):
+        raise ValueError("chunk arrays are not integer vectors")
+    dense = index.dense
+    if dense.dtype != np.float32 or dense.ndim != 2 or len(dense) != n or len(index.chunk_doc) != n:
+        raise ValueError(f"{n} chunks but {dense.shape} vectors and {len(index.chunk_doc)} chunk documents")
+    if len(index.doc_offsets) != d:
+        raise ValueError(f"{d} documents but {len(index.doc_offsets)} offsets")
+    # Each document owns at least one chunk, from its offset up to the next document's.
+    counts = np.diff(np.append(index.doc_offsets, n))
+    if (d and index.doc_offsets[0] != 0) or np.any(counts < 1):
+        raise ValueError("document offsets out of order")
+    if not np.array_equal(index.chunk_doc, np.repeat(np.arange(d), counts)):
+        raise ValueError("chunks do not follow their documents' offsets")
+    if index.bm25 is not None and not _bm25_fits(index.bm25, n):
+        raise ValueError("the BM25 matrix does not match the chunks")
+
+
+def _bm25_fits(bm25: bm25s.BM25, n: int) -> bool:
+    """Whether the term × chunk matrix (CSC: one column of chunk scores per term) covers `n` chunks."""
+    scores = bm25.scores
+    indptr, indices, data = scores["indptr"], scores["indices"], scores["data"]
+    return (
+        scores["num_docs"] == n
+        and len(indptr) > 0
+        and indptr[-1] == len(data) == len(indices)
+        and not np.any(np.diff(indptr) < 0)
+        and not (len(indices) and indices.max() >= n)
+        and all(0 <= i < len(indptr) for i in bm25.vocab_dict.values())
+    )

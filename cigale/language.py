@@ -94,6 +94,8 @@ def scores(text: str) -> dict[str, float]:
 def detect(text: str, hint: str | None = None, default: str = "fr") -> str:
     """ISO 639-1 code of `text`'s language; `hint` (the interface's, the browser's) breaks
     uncertainty, then `default` (the collection's language)."""
+    # Only a hint Cigale answers in: the API's `hint` is any two letters ("zz").
+    hint = hint if hint in SUPPORTED else None
     voted = function_words(text)
     if voted:
         return voted

@@ -101,6 +101,8 @@ def parse_question(text: str, gazetteer, settings, lang: str | None = None, hint
         raise QuestionError(
             f"The question is too long ({len(text)} characters; the limit is {settings.max_question_chars})."
         )
+    if any("\ud800" <= c <= "\udfff" for c in text):  # what undecodable bytes become on a command line
+        raise QuestionError("The question is not valid text (it holds bytes that are not UTF-8).")
     places = tuple(gazetteer.find(text) + gazetteer.arrondissements(text))
     if not lang:
         # Place names mislead the detector ("Aix-en-Provence" is not German): leave them out.

@@ -77,6 +77,10 @@ class Settings:
     port: int = _setting(8000, "Port of the web server.")
     workers: int = _setting(1, "Web server processes (each holds the model and the index).")
     rate_limit: int = _setting(60, "Questions per minute per client address (0: no limit).")
+    rate_limit_clients: int = _setting(50_000, "Most client addresses the rate limit remembers at once (bounds its "
+                                       "memory; the least recently seen are forgotten first).")
+    trusted_proxies: str = _setting("", "Comma-separated addresses or networks (CIDR) of the reverse proxies whose "
+                                    "X-Forwarded-For names the client; empty: the connection's address is the client.")
     max_body_bytes: int = _setting(16_384, "Largest request body the API accepts.")
     ask_timeout: float = _setting(10.0, "Seconds an answer may take before the request fails with 503.")
     answer_cache: int = _setting(512, "Recent answers each web worker keeps (0: none).")

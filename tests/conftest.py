@@ -5,7 +5,13 @@ the bundled Aix-Marseille-Provence pack. The corpus is embedded once per test se
 """
 
 import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
+import httpx
 import pytest
 from records import CORPUS, write_jsonl
 
@@ -67,3 +73,27 @@ def empty_engine(tmp_path):
     e = Engine.open(settings=Settings.load(environ={}, data_dir=tmp_path / "empty"))
     yield e
     e.close()
+
+
+@pytest.fixture(scope="session")
+def llm():
+    """A scripted OpenAI-compatible server (tests/answers/fake_llm.py), a real process on loopback:
+    the stand-in for a hosted model, at the protocol level. Its base URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([sys.executable, str(Path(__file__).parent / "answers" / "fake_llm.py"), str(port)])
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            httpx.get(url + "/calls", timeout=1)
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)

@@ -13,7 +13,9 @@ import re
 from cigale.analysis import words
 from cigale.answers.lexicon import FOCUS_LABELS, Aspect, Focus
 
-_LABEL = re.compile(r"^\s*([^:\n]{2,120}?)\s*:\s+(\S.*)$", re.DOTALL)
+# `\s*+` possessive: the label starts after the leading spaces, which are never handed back to it;
+# else a line of spaces is split between the two in quadratically many ways before failing.
+_LABEL = re.compile(r"^\s*+([^:\n]{2,120}?)\s*:\s+(\S.*)$", re.DOTALL)
 _YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 _MONTHS = re.compile(
     r"\b(janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre|january|"

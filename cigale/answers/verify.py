@@ -28,10 +28,14 @@ from cigale.answers.lines import is_identifier
 from cigale.chunks import sentences
 from cigale.language import detect
 
-MARKER = re.compile(r"\s*\[(\d{1,2})\]")
-# A small model may cite in the prompt's own syntax: 'Source n="3" : Les rocatines — …'.
+# Only from the start of a run of spaces: tried inside one, `\s*` would rescan the run from every
+# position, quadratic in its length (a model stuck writing spaces).
+MARKER = re.compile(r"(?<!\s)\s*\[(\d{1,2})\]")
+# A small model may cite in the prompt's own syntax: 'Source n="3" : Les rocatines — …'. The space
+# after "(" is only allowed with the "(": two `\s*` in a row split a run of spaces in quadratically
+# many ways before failing.
 SOURCE_PREFIX = re.compile(
-    r"^\s*(?:[-*•–]\s*)?(?:\(?\s*source\s*(?:n\s*=\s*)?[\"']?(\d{1,2})[\"']?\s*\)?)\s*[:\-–—.]?\s*", re.IGNORECASE)
+    r"^\s*(?:[-*•–]\s*)?(?:(?:\(\s*)?source\s*(?:n\s*=\s*)?[\"']?(\d{1,2})[\"']?\s*\)?)\s*[:\-–—.]?\s*", re.IGNORECASE)
 # 21 597, 21597, 549 910, 128.2 — a thousands group is one number, a decimal keeps its point.
 NUMBER = re.compile(r"\d{1,3}(?:[ \u202f\u00a0.,]\d{3})+(?![\d])|\d+(?:[.,]\d+)?")
 LIST_MARK = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+")
@@ -211,13 +215,18 @@ def _lexical(sentence: str, text: str, lang: str, doc_lang: str | None) -> float
     """Share of the sentence's content words found in `text`: by stem, by the names of a kind in
     any language, or through the glossary ("Besucher" in "Fréquentation")."""
     mine = tuple(words(" ".join(analyze_terms(sentence, lang))))
-    return concept_found(mine, re.sub(r"(?<=\d)[ \u202f\u00a0](?=\d{3}\b)", "", text), lang, doc_lang) if mine \
-        else 0.0
+    return concept_found(mine, _join_figures(text), lang, doc_lang) if mine else 0.0
+
+
+def _join_figures(text: str) -> str:
+    """"21 597", "1.234", "10,017" as one word: the same way in a sentence and in its source, or
+    a sentence quoting "1.234" would miss its own number there."""
+    return re.sub(r"(?<=\d)[ \u202f\u00a0.,](?=\d{3}\b)", "", text)
 
 
 def analyze_terms(sentence: str, lang: str) -> list[str]:
     """The sentence's content words, unstemmed (stop words out, grouped figures joined)."""
-    sentence = re.sub(r"(?<=\d)[ \u202f\u00a0.,](?=\d{3}\b)", "", sentence)
+    sentence = _join_figures(sentence)
     stop = stopwords(base_lang(lang))
     return [w for w in words(sentence) if w not in stop and (len(w) > 1 or w.isdigit())]
 
@@ -309,7 +318,8 @@ def _repeats_injection(sentence: str, doc) -> bool:
 def _other_language(text: str, lang: str) -> bool:
     """Written in another language than the question's, names in parentheses and quotes aside:
     only judged on sentences long enough for a detector to be sure."""
-    text = re.sub(r"\([^()]*\)|«[^»]*»|\"[^\"]*\"", " ", text)
+    # «[^«»]*»: a quote holds no opening one, or every « of "««««…" would scan to the end.
+    text = re.sub(r"\([^()]*\)|«[^«»]*»|\"[^\"]*\"", " ", text)
     if len(text.split()) < 6:
         return False
     return detect(text, hint=lang, default=lang) != lang

@@ -7,6 +7,7 @@ previous state intact.
 """
 
 import dataclasses
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 from cigale.chunks import chunk_document
 from cigale.documents import Document
 from cigale.errors import SourceError
-from cigale.ingest.readers import READERS, read
+from cigale.ingest.readers import READERS, os_reason, read
 from cigale.store import Changes
 
 
@@ -40,19 +41,59 @@ def discover(paths) -> tuple[list[tuple[Path, str]], list[SourceError]]:
     """Supported files under `paths`, each with the id prefix its documents get."""
     files, errors = [], []
     for raw in paths:
-        # Resolved, so that --prune recognises a file whatever directory the ingest ran from.
-        path = Path(raw).resolve()
+        try:
+            # Resolved, so that --prune recognises a file whatever directory the ingest ran from.
+            path = _resolve(Path(raw))
+        except SourceError as exc:
+            errors.append(exc)
+            continue
         if path.is_dir():
-            for f in sorted(p for p in path.rglob("*") if p.is_file()):
-                rel = f.relative_to(path)
-                if any(part.startswith(".") for part in rel.parts) or f.suffix.lower() not in READERS:
-                    continue
-                files.append((f, f"{path.name}/{rel.as_posix()}"))
-        elif path.is_file():
-            files.append((path, path.name))
+            files += _walk(path, errors)
+        elif path.exists():
+            files.append((path, path.name))  # if it is no regular file, reading it says so
         else:
             errors.append(SourceError(path, "no such file or directory"))
-    return files, errors
+    unique: dict[Path, str] = {}
+    for f, doc_id in files:
+        unique.setdefault(f, doc_id)  # a file named twice (alone and in its folder) is read once
+    return list(unique.items()), errors
+
+
+def _resolve(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except RuntimeError:  # how Python < 3.13 reports a symbolic link loop
+        raise SourceError(path.absolute(), "symbolic link loop") from None
+    except OSError as exc:  # Python >= 3.13 reports a loop so too (ELOOP)
+        raise SourceError(path.absolute(), os_reason(exc)) from None
+
+
+def _walk(root: Path, errors: list[SourceError]) -> list[tuple[Path, str]]:
+    """The supported files of a folder, not hidden. A symbolic link is never followed: one that
+    points inside the folder is skipped (its target is ingested under its own name, once), one
+    that points outside it is refused, so that linking a private file never makes it searchable."""
+    files = []
+
+    def unlisted(exc: OSError):  # os.walk would skip a folder it cannot list without a word
+        errors.append(SourceError(exc.filename, os_reason(exc)))
+
+    for folder, subfolders, names in os.walk(root, onerror=unlisted):
+        here = Path(folder)
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        candidates = [here / d for d in subfolders if (here / d).is_symlink()]
+        candidates += [here / n for n in sorted(names) if not n.startswith(".") and Path(n).suffix.lower() in READERS]
+        for f in candidates:
+            if not f.is_symlink():
+                files.append((f, f"{root.name}/{f.relative_to(root).as_posix()}"))
+                continue
+            try:
+                target = _resolve(f)
+            except SourceError as exc:
+                errors.append(exc)
+                continue
+            if not target.is_relative_to(root):
+                errors.append(SourceError(f, "symbolic link points outside the ingested folder"))
+    return sorted(files)
 
 
 def collect(files, options=None) -> tuple[list[Document], list[SourceError], set[str]]:
@@ -61,17 +102,19 @@ def collect(files, options=None) -> tuple[list[Document], list[SourceError], set
     errors, unreadable = [], set()
     for path, doc_id in files:
         try:
-            for item in read(path, doc_id, options):
-                if isinstance(item, SourceError):
-                    errors.append(item)
-                elif item.id in docs:
-                    where = "earlier in this file" if docs[item.id].origin == item.origin else docs[item.id].origin
-                    errors.append(SourceError(path, f"duplicate document id {item.id!r} (kept the one {where})"))
-                else:
-                    docs[item.id] = item
+            items = list(read(path, doc_id, options))  # a file that fails half-way contributes nothing
         except SourceError as exc:
             errors.append(exc)
             unreadable.add(str(path))
+            continue
+        for item in items:
+            if isinstance(item, SourceError):
+                errors.append(item)
+            elif item.id in docs:
+                where = "earlier in this file" if docs[item.id].origin == item.origin else docs[item.id].origin
+                errors.append(SourceError(path, f"duplicate document id {item.id!r} (kept the one {where})"))
+            else:
+                docs[item.id] = item
     return list(docs.values()), errors, unreadable
 
 
@@ -124,8 +167,9 @@ def ingest(store, embedder, gazetteer, settings, paths=(), documents=(), prune=F
 def _gone(known, seen, files, paths) -> list[str]:
     """Stored documents whose source, under the ingested paths, no longer holds them."""
     ingested = {str(p) for p, _ in files}
-    roots = [Path(p).resolve() for p in paths if Path(p).is_dir()]
-    missing = {str(Path(p).resolve()) for p in paths if not Path(p).exists()}  # a file named but deleted
+    given = [r for r in map(_real, paths) if r]
+    roots = [r for r in given if r.is_dir()]
+    missing = {str(r) for r in given if not r.exists()}  # a file named but deleted
     gone = []
     for doc_id, (_, origin) in known.items():
         if not origin or doc_id in seen:
@@ -133,10 +177,18 @@ def _gone(known, seen, files, paths) -> list[str]:
         if origin in ingested:
             gone.append(doc_id)  # the file is still there but no longer holds this document
         elif origin in missing or (
-            not Path(origin).exists() and any(Path(origin).resolve().is_relative_to(r) for r in roots)
+            not Path(origin).exists() and (r := _real(origin)) and any(r.is_relative_to(root) for root in roots)
         ):
             gone.append(doc_id)
     return gone
+
+
+def _real(path) -> Path | None:
+    """The resolved path, or None for a symbolic link loop (which holds no document)."""
+    try:
+        return _resolve(Path(path))
+    except SourceError:
+        return None
 
 
 def embed_missing(store, embedder, chunks, batch: int, progress=None) -> int:

@@ -4,16 +4,32 @@ A reader raises `SourceError` when the whole file is unusable, and yields
 `SourceError`s for single bad records (a broken JSONL line), so the rest goes on.
 """
 
+import codecs
 import csv
+import errno
 import io
 import json
 import re
+import stat
 from pathlib import Path
 
 from cigale.documents import Document
 from cigale.errors import SourceError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+# No field can be longer than its file; the csv module's default (128 KB) refuses a long description.
+CSV_FIELD_LIMIT = MAX_FILE_BYTES
+# Real records nest a few levels; deeper ones would exhaust Python's recursion limit later, when the
+# document is hashed or stored (dataclasses.asdict and json.dumps recurse), and abort the whole ingest.
+MAX_JSON_DEPTH = 100
+# libxml2 builds at most 256 levels (xmlParserMaxDepth, unless XML_PARSE_HUGE) and silently drops
+# whatever is nested deeper: a tree that reaches the ceiling may have lost part of the page.
+MAX_HTML_DEPTH = 255
+# Text files hold tabs, line and page breaks, and little else below U+0020; binary data holds them
+# everywhere (1 byte in 8 in random data). Vertical tab is allowed too: Word exports its line breaks so.
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\v\f\r") + b"\x7f"
+_NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
+MAX_CONTROL_SHARE = 0.01
 # CSV column mapping defaults: document field → column name.
 CSV_FIELDS = (
     "id",
@@ -34,15 +50,38 @@ CSV_FIELDS = (
 
 def read_text(path: Path) -> str:
     data = path.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _decode_utf16(path, data)
+    if b"\x00" in data:
+        if _looks_like_utf16(data):
+            raise SourceError(path, "UTF-16 text without a byte-order mark; save it as UTF-8")
+        raise SourceError(path, "binary content, not text (NUL bytes)")
+    # Control bytes mean the same in UTF-8 and Windows-1252, so they are counted before decoding.
+    if len(data.translate(None, _NOT_CONTROL)) > MAX_CONTROL_SHARE * len(data):
+        raise SourceError(path, "binary content, not text (control characters)")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            text = data.decode(encoding)
+            return data.decode(encoding).replace("\r\n", "\n")
         except UnicodeDecodeError:
             continue
-        if "\x00" in text:
-            raise SourceError(path, "binary content (NUL bytes); not a text file")
-        return text.replace("\r\n", "\n")
     raise SourceError(path, "not valid UTF-8 or Windows-1252 text")
+
+
+def _decode_utf16(path: Path, data: bytes) -> str:
+    """Text saved as "Unicode" by Windows tools: UTF-16 with its byte-order mark."""
+    try:
+        text = data.decode("utf-16")
+    except UnicodeDecodeError:
+        raise SourceError(path, "invalid UTF-16 text") from None
+    if "\x00" in text:
+        raise SourceError(path, "binary content, not text (NUL characters)")
+    return text.replace("\r\n", "\n")
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    """Latin-script UTF-16 has a NUL as every other byte (the high byte of each character)."""
+    even, odd = data[0::2], data[1::2]
+    return max(even.count(0), odd.count(0)) > 0.9 * len(odd) and min(even.count(0), odd.count(0)) < 0.1 * len(odd)
 
 
 def read_jsonl(path: Path, doc_id: str, options: dict):
@@ -51,16 +90,43 @@ def read_jsonl(path: Path, doc_id: str, options: dict):
         if not line.strip():
             continue
         try:
-            yield Document.from_record(json.loads(line), origin=str(path))
+            record = json.loads(line)
+            too_deep = _json_depth(record) > MAX_JSON_DEPTH
         except json.JSONDecodeError as exc:
             yield SourceError(f"{path}:{n}", f"invalid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        except RecursionError:  # json.loads itself gives up around 1,000 levels
+            too_deep = True
+        if too_deep:
+            yield SourceError(f"{path}:{n}", f"JSON nested too deeply (more than {MAX_JSON_DEPTH} levels)")
+            continue
+        try:
+            yield Document.from_record(record, origin=str(path))
         except ValueError as exc:
             yield SourceError(f"{path}:{n}", str(exc))
 
 
+def _json_depth(value) -> int:
+    """How deeply a parsed JSON value nests, found without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = value.values()
+        elif not isinstance(value, list):
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((v, depth + 1) for v in value)
+    return deepest
+
+
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 _HEADING = re.compile(r"^#\s+(.+)$", re.MULTILINE)
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# [text](url "title"), one level of parentheses allowed in the url (Wikipedia's "Aix_(Provence)").
+# Neither part may hold a bracket, so a failed attempt stops at the next "[": the scans from
+# different "[" never overlap and the substitution stays linear. The former `\[([^\]]*)\]\([^)]*\)`
+# rescanned to the end of the text from every "[": 60 KB of "[" took 20 s.
+_LINK = re.compile(r"!?\[([^\[\]]*)\]\((?:[^()\[\]\n]|\([^()\[\]\n]*\))*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 _MD_PREFIX = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+)", re.MULTILINE)
 
@@ -95,11 +161,19 @@ def read_html(path: Path, doc_id: str, options: dict):
 
     html = read_text(path)
     try:
-        extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
+        # Parsed once here (as bare_extraction would), to tell a page nested too deeply from an empty one.
+        tree = trafilatura.load_html(html)
+        if tree is None:  # trafilatura refuses text, and fragments, that do not open with <html>
+            raise SourceError(path, "not an HTML page (no <html> at its start)")
+        if _tree_depth(tree) > MAX_HTML_DEPTH:
+            raise SourceError(path, f"HTML nested too deeply (more than {MAX_HTML_DEPTH} levels)")
+        extracted = trafilatura.bare_extraction(tree, with_metadata=True, include_comments=False,
                                                 include_tables=True)
         result = extracted.as_dict() if extracted is not None else None
+    except SourceError:
+        raise
     except Exception as exc:  # trafilatura/lxml raise many kinds on hostile markup
-        raise SourceError(path, f"HTML could not be parsed ({type(exc).__name__})") from None
+        raise SourceError(path, f"HTML could not be parsed ({_describe(exc)})") from None
     if not result or not (result.get("text") or "").strip():
         raise SourceError(path, "no main content found in the HTML page")
     record = {"id": doc_id, "title": result.get("title") or path.stem, "text": result["text"]}
@@ -109,11 +183,25 @@ def read_html(path: Path, doc_id: str, options: dict):
     yield _document(path, record)
 
 
+def _tree_depth(tree) -> int:
+    from lxml import etree
+
+    depth = deepest = 0
+    for event, _ in etree.iterwalk(tree, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def read_pdf(path: Path, doc_id: str, options: dict):
     import logging
 
     from pypdf import PdfReader
 
+    with open(path, "rb") as f:
+        # Readers accept the header anywhere in the first 1,024 bytes (PDF 32000-1, annex H).
+        if b"%PDF-" not in f.read(1024):
+            raise SourceError(path, "not a PDF file (no %PDF- header)")
     # pypdf logs every repair it attempts; the user gets one clear SourceError instead.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
@@ -125,7 +213,7 @@ def read_pdf(path: Path, doc_id: str, options: dict):
     except SourceError:
         raise
     except Exception as exc:  # a damaged PDF makes pypdf raise almost anything
-        raise SourceError(path, f"unreadable PDF ({type(exc).__name__}: {exc})") from None
+        raise SourceError(path, f"unreadable PDF ({_describe(exc)})") from None
     if not text:
         raise SourceError(path, "the PDF has no extractable text (scanned images?)")
     yield _document(path, {"id": doc_id, "title": str(title), "text": text})
@@ -135,11 +223,22 @@ def read_csv(path: Path, doc_id: str, options: dict):
     """One document per row. `options["csv_map"]` maps fields to columns (``title=name``);
     without a text column, the other columns are rendered as ``Column : value`` lines."""
     text = read_text(path)
+    csv.field_size_limit(CSV_FIELD_LIMIT)  # process-wide, but nothing else in Cigale reads CSV
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
     rows = csv.DictReader(io.StringIO(text), dialect=dialect)
+    try:
+        yield from _csv_rows(path, doc_id, options, rows)
+    except csv.Error as exc:
+        # The csv module cannot resynchronise after a malformed row: the file is refused.
+        reason = (f"CSV field longer than {CSV_FIELD_LIMIT:,} characters" if "field limit" in str(exc)
+                  else f"malformed CSV ({exc})")
+        raise SourceError(f"{path}:{rows.reader.line_num}", reason) from None
+
+
+def _csv_rows(path: Path, doc_id: str, options: dict, rows: csv.DictReader):
     columns = rows.fieldnames or []
     mapping = {f: f for f in CSV_FIELDS if f in columns}
     mapping.update(options.get("csv_map") or {})
@@ -148,6 +247,10 @@ def read_csv(path: Path, doc_id: str, options: dict):
         raise SourceError(path, f"column(s) {', '.join(unknown)} not in the header ({', '.join(columns)})")
     used = set(mapping.values())
     for n, row in enumerate(rows, start=1):
+        if None in row:  # DictReader files the values beyond the header under None: they would be lost
+            yield SourceError(f"{path}:{rows.line_num}",
+                              f"row has {len(columns) + len(row[None])} fields, the header has {len(columns)}")
+            continue
         record = {field: (row.get(col) or "").strip() for field, col in mapping.items()}
         record["id"] = record.get("id") or f"{doc_id}#{n}"
         if not record.get("text"):
@@ -190,12 +293,38 @@ def read(path: Path, doc_id: str, options: dict | None = None):
     if reader is None:
         raise SourceError(path, f"unsupported file type {path.suffix or '(none)'}; supported: {', '.join(READERS)}")
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
-        raise SourceError(path, exc.strerror or str(exc)) from None
-    if size > MAX_FILE_BYTES:
-        raise SourceError(path, f"file too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes)")
+        raise SourceError(path, os_reason(exc)) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise SourceError(path, "not a regular file")  # reading a named pipe or a device never ends
+    if info.st_size == 0:
+        raise SourceError(path, "empty file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise SourceError(path, f"file too large ({info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes)")
     try:
         yield from reader(path, doc_id, options or {})
+    except SourceError:
+        raise
     except OSError as exc:
-        raise SourceError(path, exc.strerror or str(exc)) from None
+        raise SourceError(path, os_reason(exc)) from None
+    except RecursionError:
+        raise SourceError(path, "content nested too deeply to be read") from None
+    except MemoryError:
+        raise SourceError(path, "not enough memory to read this file") from None
+    except Exception as exc:  # a parser's bug on hostile input must not abort the whole batch
+        raise SourceError(path, f"could not be read ({_describe(exc)})") from None
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the system refused a file, worded like Cigale's other reasons ("permission denied")."""
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    reason = exc.strerror or str(exc)
+    return reason[:1].lower() + reason[1:]
+
+
+def _describe(exc: Exception) -> str:
+    """An exception in one short line: its type and the first line of its message."""
+    message = str(exc).strip().split("\n", 1)[0][:200]
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__

@@ -3,7 +3,8 @@
 `Store` is the contract; `SQLiteStore` (one file in the data directory, WAL mode) is the
 embedded default. Every backend passes the same suite, ``tests/store/contract.py``.
 Writes of documents are atomic: `apply` commits a whole ingest or nothing, so a crash
-mid-ingest leaves the previous state (and the index built from it) usable.
+mid-ingest leaves the previous state (and the index built from it) usable. A write the disk
+has no room for raises `StoreError` and changes nothing.
 """
 
 from collections.abc import Iterator
@@ -64,7 +65,7 @@ class Store(Protocol):
         """doc id → (content hash, origin) of every stored document."""
 
     def apply(self, changes: Changes) -> int:
-        """Apply all changes atomically; returns the new version."""
+        """Apply all changes atomically; returns the new version. On a full disk: StoreError, nothing applied."""
 
     def get_documents(self, ids) -> dict[str, Document]: ...
 

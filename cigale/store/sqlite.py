@@ -1,8 +1,13 @@
-"""The embedded store: one SQLite database in WAL mode (readers never block the writer)."""
+"""The embedded store: one SQLite database in WAL mode (readers never block the writer).
+
+Every write is one transaction: when the disk fills up mid-way, SQLite rolls it back and the
+user gets a `StoreError` saying so, with the data as it was before.
+"""
 
 import json
 import sqlite3
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +62,9 @@ DOC_COLUMNS = (
     "content_hash",
 )
 _COLS = ", ".join(f'"{c}"' for c in DOC_COLUMNS)
+# How SQLite reports a full disk: SQLITE_FULL on ENOSPC, SQLITE_IOERR (_WRITE) when a write
+# fails otherwise, e.g. EFBIG past a file size limit (os_unix.c, unixWrite).
+_WRITE_FAILURES = (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR)
 
 
 class SQLiteStore:
@@ -77,7 +85,7 @@ class SQLiteStore:
                     db.executescript(SCHEMA)
                 tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path} is not a usable Cigale database: {exc}") from None
+            raise self._error(exc) from None
         missing = {"meta", "documents", "chunks", "vectors"} - tables  # feedback came later: created on write
         if missing:
             raise StoreError(f"{self.path} is not a Cigale database (no {', '.join(sorted(missing))} table).")
@@ -91,11 +99,32 @@ class SQLiteStore:
                 db = sqlite3.connect(uri, uri=True, check_same_thread=False)
                 db.execute("PRAGMA journal_mode=WAL" if not self.read_only else "PRAGMA query_only=1")
                 db.execute("PRAGMA foreign_keys=ON")
-                db.execute("PRAGMA synchronous=NORMAL")
+                # FULL: a commit is on disk when it returns, so a power cut cannot take back a
+                # version number the index was already saved under (writes are few: ingests,
+                # answers counted, feedback).
+                db.execute("PRAGMA synchronous=FULL")
             except sqlite3.DatabaseError as exc:
-                raise StoreError(f"{self.path} is not a usable Cigale database: {exc}") from None
+                raise self._error(exc) from None
             self._local.db = db
         return db
+
+    def _error(self, exc: sqlite3.DatabaseError) -> StoreError:
+        if _write_failed(exc):
+            return StoreError(f"The disk is full (or failing): cannot write to {self.path} ({exc}). The documents "
+                              "are as they were before this command; free some space and run it again.")
+        return StoreError(f"{self.path} is not a usable Cigale database: {exc}")
+
+    @contextmanager
+    def _writing(self):
+        """One write transaction: all of it or, on any error, none of it."""
+        db = self._db()
+        try:
+            with db:
+                yield db
+        except sqlite3.OperationalError as exc:
+            if not _write_failed(exc):
+                raise
+            raise self._error(exc) from None
 
     def version(self) -> int:
         row = self._db().execute("SELECT value FROM meta WHERE key='version'").fetchone()
@@ -106,8 +135,7 @@ class SQLiteStore:
         return {r[0]: (r[1], r[2]) for r in rows}
 
     def apply(self, changes: Changes) -> int:
-        db = self._db()
-        with db:  # one transaction: all or nothing
+        with self._writing() as db:
             for doc_id in changes.deletes:
                 db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
             for doc, chunks in changes.upserts:
@@ -172,14 +200,14 @@ class SQLiteStore:
         return out
 
     def put_vectors(self, vectors: dict[str, np.ndarray], model: str) -> None:
-        with self._db() as db:
+        with self._writing() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO vectors (key, model, vector) VALUES (?, ?, ?)",
                 [(k, model, np.asarray(v, dtype=np.float32).tobytes()) for k, v in vectors.items()],
             )
 
     def add_feedback(self, feedback: Feedback) -> int:
-        with self._db() as db:
+        with self._writing() as db:
             cursor = db.execute(
                 "INSERT INTO feedback (created, question, lang, useful, comment, cited) VALUES (?,?,?,?,?,?)",
                 (feedback.created, feedback.question, feedback.lang, int(feedback.useful), feedback.comment,
@@ -193,7 +221,7 @@ class SQLiteStore:
         return [Feedback(r[1], bool(r[3]), r[4], r[2], tuple(json.loads(r[5])), r[0]) for r in rows]
 
     def add_exposure(self, amounts: dict[str, float]) -> None:
-        with self._db() as db:
+        with self._writing() as db:
             db.executemany(
                 "INSERT INTO exposure VALUES (?, ?) ON CONFLICT(subterritory) DO UPDATE SET amount = amount + ?",
                 [(k, v, v) for k, v in amounts.items()])
@@ -205,7 +233,7 @@ class SQLiteStore:
             return {}
 
     def log_answer(self, entry: AnswerLog) -> None:
-        with self._db() as db:
+        with self._writing() as db:
             db.execute("INSERT INTO answers (created, question, lang, open, equity, cited) VALUES (?,?,?,?,?,?)",
                        (entry.created, entry.question, entry.lang, int(entry.open), int(entry.equity),
                         json.dumps([list(c) for c in entry.cited])))
@@ -230,6 +258,11 @@ class SQLiteStore:
         if db is not None:
             db.close()
             self._local.db = None
+
+
+def _write_failed(exc: sqlite3.Error) -> bool:
+    # Only errors from SQLite itself carry a code (the primary code is its low byte).
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF in _WRITE_FAILURES
 
 
 def _doc_row(doc: Document) -> tuple:

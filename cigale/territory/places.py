@@ -7,9 +7,9 @@ Names that are also common words (the pack's ``ambiguous`` list: "Salon", "Cassi
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
+from cigale.analysis import fold
 from cigale.territory import METROPOLIS, Territory
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
@@ -34,15 +34,11 @@ class PlaceMatch:
     weak: bool = False  # an ambiguous name accepted on context only
 
 
-def _fold_char(c: str) -> str:
-    return "".join(x for x in unicodedata.normalize("NFKD", c.casefold()) if not unicodedata.combining(x))
-
-
 def _tokens(text: str) -> list[tuple[str, int, int]]:
     """(folded token, start, end) with offsets into the original text."""
     out = []
     for m in _TOKEN.finditer(text):
-        token = "".join(_fold_char(c) for c in m.group())
+        token = fold(m.group())
         token = _VARIANTS.get(token, token)
         out.append((token, m.start(), m.end()))
     return out

@@ -25,9 +25,18 @@ def admin(request: Request, credentials: Annotated[HTTPBasicCredentials | None, 
     key = request.app.state.settings.admin_key.reveal()
     if not key:
         raise HTTPException(404, "Not found.")
-    if credentials is None or not (secrets.compare_digest(credentials.username.encode(), b"admin")
-                                   and secrets.compare_digest(credentials.password.encode(), key.encode())):
+    client, lockout = request.app.state.clients.of(request.scope), request.app.state.admin_failures
+    if wait := lockout.wait(client):
+        raise HTTPException(429, f"Too many wrong passwords: try again in {max(1, round(wait))} s.",
+                            headers={"Retry-After": str(max(1, round(wait)))})
+    # Both compared in full whatever the first one gives: the time taken says nothing.
+    user_ok = secrets.compare_digest(credentials.username.encode(), b"admin") if credentials else False
+    password_ok = secrets.compare_digest(credentials.password.encode(), key.encode()) if credentials else False
+    if not (user_ok and password_ok):
+        if credentials is not None:  # a browser's first request carries none: not a failure
+            lockout.failed(client)
         raise HTTPException(401, "Administrators only.", headers={"WWW-Authenticate": 'Basic realm="Cigale admin"'})
+    lockout.succeeded(client)
 
 
 @router.get("/admin", dependencies=[Depends(admin)])

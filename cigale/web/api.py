@@ -4,11 +4,13 @@ import asyncio
 import json
 from collections import OrderedDict
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+from starlette.exceptions import HTTPException
 
 from cigale.answers import frames
 from cigale.errors import CigaleError, NotReadyError, QuestionError
@@ -32,12 +34,14 @@ def _cache_key(engine, q: str, lang, hint, equity) -> tuple:
 async def answer_for(request: Request, q: str, lang: str | None, hint: str | None, equity: str | None = None,
                      count: bool = True):
     """The engine's answer, computed off the event loop within the configured time, and kept a
-    while (popular questions repeat). Every answer served is counted for the equity audit, but
-    for `count=False`: the page completing an answer the stream already delivered."""
+    while (popular questions repeat). An answer served is counted for the equity audit once per
+    visitor and question (see limits.Visits), never for `count=False`: the page completing an
+    answer the stream already delivered."""
     engine, settings = request.app.state.engine, request.app.state.settings
     hint = hint or browser_language(request)
     cache: OrderedDict = request.app.state.answers
     key = _cache_key(engine, q, lang, hint, equity)
+    count = count and counts(request, key)
     if key in cache:
         cache.move_to_end(key)
         answer, is_open, on = cache[key]
@@ -55,11 +59,27 @@ async def answer_for(request: Request, q: str, lang: str | None, hint: str | Non
         entry = await asyncio.wait_for(run_in_threadpool(ask), settings.ask_timeout)
     except TimeoutError:
         raise NotReadyError(f"The answer took longer than {settings.ask_timeout:g} s; please try again.") from None
-    if settings.answer_cache:
-        cache[key] = entry
-        while len(cache) > settings.answer_cache:
-            cache.popitem(last=False)
+    remember(request, key, entry)
     return entry[0]
+
+
+def counts(request: Request, key: tuple) -> bool:
+    """Whether this serving of the answer `key` counts for the equity audit: the same words from
+    the same visitor count once, whatever the interface language or the index version."""
+    q, lang, _hint, equity, _version = key
+    return request.app.state.counted.first(request.app.state.clients.of(request.scope), (q, lang, equity))
+
+
+def remember(request: Request, key: tuple, entry) -> None:
+    """Keep an answer in the bounded cache, the oldest forgotten first."""
+    cache: OrderedDict = request.app.state.answers
+    limit = request.app.state.settings.answer_cache
+    if not limit:
+        return
+    cache[key] = entry
+    cache.move_to_end(key)
+    while len(cache) > limit:
+        cache.popitem(last=False)
 
 
 def browser_language(request: Request) -> str | None:
@@ -108,8 +128,10 @@ async def _live(request: Request, q: str, lang, hint, equity):
     hint = hint or browser_language(request)
     question = await run_in_threadpool(engine.question, q, lang, hint)
     on = settings.equity if equity is None else equity == "on"
+    key = _cache_key(engine, q, lang, hint, equity)
+    record = counts(request, key)
     streamed = False
-    async for event, data in iterate_in_threadpool(engine.ask_stream(question, equity=on, record=True)):
+    async for event, data in iterate_in_threadpool(engine.ask_stream(question, equity=on, record=record)):
         if event == "citation":
             streamed = True
             yield _event("citation", _citation(data))
@@ -120,8 +142,7 @@ async def _live(request: Request, q: str, lang, hint, equity):
             for name, payload in answer_events(answer):
                 if not streamed or name in ("sources", "done"):
                     yield _event(name, payload)
-            if settings.answer_cache:
-                request.app.state.answers[_cache_key(engine, q, lang, hint, equity)] = (answer, question.is_open, on)
+            remember(request, key, (answer, question.is_open, on))
 
 
 def answer_events(answer):
@@ -186,20 +207,35 @@ def places(request: Request) -> JSONResponse:
 
 
 class FeedbackIn(BaseModel):
+    """What a visitor says of an answer; the same checks for the API and the page's form."""
+
     question: str = Field(min_length=1, max_length=2000)
     useful: bool
     comment: str | None = Field(default=None, max_length=2000)
     lang: str | None = Field(default=None, pattern="^[a-z]{2}$")
-    cited: list[str] = Field(default_factory=list, max_length=20)
+    cited: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list, max_length=20)
+
+    def stored(self) -> Feedback:
+        if not self.question.strip():
+            raise QuestionError("The feedback must name the question it is about.")
+        return Feedback(self.question.strip(), self.useful, (self.comment or "").strip() or None, self.lang,
+                        tuple(self.cited))
+
+
+def same_site(request: Request) -> None:
+    """Refuse what a browser sends on behalf of another site (a form or script elsewhere): its
+    `Sec-Fetch-Site` or `Origin` says so. Clients that are not browsers send neither."""
+    site = request.headers.get("sec-fetch-site")
+    origin = request.headers.get("origin")
+    # The host only: behind a proxy that ends TLS, the scheme seen here is not the browser's.
+    if site == "cross-site" or (origin and urlsplit(origin).netloc != request.headers.get("host")):
+        raise HTTPException(403, "Requests from other sites are refused.")
 
 
 @router.post("/api/feedback", tags=["feedback"], summary="Was an answer useful?", status_code=201)
 def feedback(request: Request, body: FeedbackIn) -> JSONResponse:
-    if not body.question.strip():
-        raise QuestionError("The feedback must name the question it is about.")
-    stored = request.app.state.engine.store.add_feedback(
-        Feedback(body.question.strip(), body.useful, (body.comment or "").strip() or None, body.lang,
-                 tuple(body.cited)))
+    same_site(request)
+    stored = request.app.state.engine.store.add_feedback(body.stored())
     return JSONResponse({"id": stored, "saved": True}, status_code=201)
 
 

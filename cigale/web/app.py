@@ -13,6 +13,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -23,11 +24,12 @@ from starlette.middleware.gzip import GZipMiddleware
 from cigale.errors import CigaleError
 from cigale.settings import Settings
 from cigale.web import i18n
-from cigale.web.limits import BodyLimit, RateLimit, SecurityHeaders
+from cigale.web.limits import BodyLimit, Buckets, Clients, Lockout, RateLimit, SecurityHeaders, Visits
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
-QUESTION_PATHS = ("/api/ask", "/api/search", "/v1/chat")
+# What runs the engine or takes input is rate limited; pages, static files and health are not.
+LIMITED_PATHS = ("/api/ask", "/api/search", "/api/feedback", "/v1", "/search", "/feedback", "/admin")
 
 
 def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
@@ -40,6 +42,10 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     app.state.engine = engine or Engine.open(settings=settings)
     app.state.templates = _templates()
     app.state.answers = OrderedDict()  # recent answers, see api.answer_for
+    app.state.clients = Clients(settings.trusted_proxies)
+    app.state.buckets = Buckets(settings.rate_limit, settings.rate_limit_clients)
+    app.state.counted = Visits()  # answers already counted for the equity audit, see api.answer_for
+    app.state.admin_failures = Lockout()
 
     from cigale.web import admin, api, pages, v1
 
@@ -50,16 +56,25 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     _mount_swagger(app)  # before /static, which would otherwise answer for /static/swagger
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
+    app.openapi = lambda: _openapi(app)
     app.add_exception_handler(CigaleError, _cigale_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected_error)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    app.add_middleware(RateLimit, per_minute=settings.rate_limit, paths=QUESTION_PATHS)
+    app.add_middleware(RateLimit, paths=LIMITED_PATHS, limiter=app.state.buckets, clients=app.state.clients)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
 
     return app
+
+
+def server_options(settings: Settings) -> dict:
+    """uvicorn's options for `cigale serve` (and the tests' servers): the client's address is
+    decided by `Clients` (uvicorn would otherwise believe X-Forwarded-For from loopback), no
+    server banner, idle connections closed soon, and a bound on open connections (503 beyond)."""
+    return {"proxy_headers": False, "server_header": False, "timeout_keep_alive": 5,
+            "limit_concurrency": 256, "h11_max_incomplete_event_size": 16_384}
 
 
 @asynccontextmanager
@@ -100,6 +115,42 @@ def _mount_swagger(app: FastAPI) -> None:
             '<link rel="stylesheet" href="/static/swagger/swagger-ui.css"></head>'
             '<body><div id="swagger-ui"></div><script src="/static/swagger/swagger-ui-bundle.js"></script>'
             '<script src="/static/docs.js"></script></body></html>')
+
+
+ERROR_SCHEMA = {"type": "object", "required": ["error"], "properties": {"error": {
+    "type": "object", "required": ["type", "message"],
+    "properties": {"type": {"type": "string"}, "message": {"type": "string"}}}}}
+# The errors every operation may answer, in the one error shape (FastAPI would document a 422
+# with its own shape; invalid input is a 400 here).
+ERRORS = {"400": "Invalid input: a missing, malformed or over-long parameter or body.",
+          "413": "The request body is too large.", "431": "The request's headers are too large.",
+          "429": "Too many requests from this client: see Retry-After.",
+          "500": "An error on the server's side, logged.", "503": "Not ready (no index yet) or the answer timed out."}
+
+PATH_ERRORS = {"/v1/models": {"401": "A valid API key is required."},
+               "/v1/chat/completions": {"401": "A valid API key is required."},
+               "/api/feedback": {"403": "Sent by a browser on behalf of another site."}}
+
+
+def _openapi(app: FastAPI) -> dict:
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        for name in ("HTTPValidationError", "ValidationError"):
+            schema["components"]["schemas"].pop(name, None)
+        error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for url, path in schema.get("paths", {}).items():
+            for operation in path.values():
+                responses = operation.setdefault("responses", {})
+                responses.pop("422", None)
+                for status, description in {**ERRORS, **PATH_ERRORS.get(url, {})}.items():
+                    responses.setdefault(status, {"description": description, **error})
+                for parameter in operation.get("parameters", []):
+                    if parameter["name"] == "q":  # checked by the engine (QuestionError), documented here
+                        parameter["schema"] |= {"minLength": 1, "maxLength": app.state.settings.max_question_chars,
+                                                "pattern": r"\S"}
+        app.openapi_schema = schema
+    return app.openapi_schema
 
 
 def _wants_json(request: Request) -> bool:

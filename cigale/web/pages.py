@@ -1,20 +1,23 @@
 """The answer page, rendered on the server: a real URL per question, usable without JavaScript."""
 
+import secrets
 from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 
 from cigale.answers import frames
 from cigale.errors import QuestionError
-from cigale.store import Feedback
 from cigale.web import i18n
-from cigale.web.api import answer_for
+from cigale.web.api import FeedbackIn, answer_for, same_site
 from cigale.web.map import territory_map
 
 router = APIRouter(include_in_schema=False)
 YEAR = 60 * 60 * 24 * 365
+CSRF = "cigale_csrf"
 
 
 def ui_language(request: Request) -> str:
@@ -37,7 +40,14 @@ async def home(request: Request, q: str | None = None, thanks: int = 0):
                     "lang_answer": answer.lang, "more_text": t["more"].format(n=answer.more)}
     else:
         context["suggestions"] = suggestions(engine.territory, t)
-    return request.app.state.templates.TemplateResponse(request, "index.html", context)
+    token = request.cookies.get(CSRF) or secrets.token_urlsafe(18)
+    context["csrf"] = token
+    response = request.app.state.templates.TemplateResponse(request, "index.html", context)
+    if request.cookies.get(CSRF) != token:
+        # The feedback form's token, also in the form: another site can post a form here but
+        # can neither read nor set this cookie (double submit).
+        response.set_cookie(CSRF, token, samesite="strict", httponly=True, path="/")
+    return response
 
 
 @router.get("/lang/{code}")
@@ -54,16 +64,21 @@ def switch_language(code: str, next: str = "/"):
 
 @router.post("/feedback")
 async def feedback_form(request: Request):
-    """The no-JavaScript feedback form; the page's script posts JSON to /api/feedback instead."""
+    """The no-JavaScript feedback form, with the API's checks; the page's script posts JSON to
+    /api/feedback instead."""
+    same_site(request)
     form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
-    question = form.get("question", "").strip()
-    if not question or len(question) > 2000 or form.get("useful") not in ("1", "0"):
-        raise QuestionError("The feedback form is incomplete.")
-    cited = tuple(c for c in form.get("cited", "").split(",") if c)[:20]
-    feedback = Feedback(question, form["useful"] == "1", form.get("comment", "").strip()[:2000] or None,
-                        form.get("lang") or None, cited)
-    await run_in_threadpool(request.app.state.engine.store.add_feedback, feedback)
-    return RedirectResponse("/?" + urlencode({"q": question, "thanks": 1}), status_code=303)
+    cookie = request.cookies.get(CSRF, "")
+    if not cookie or not secrets.compare_digest(form.get("csrf", "").encode(), cookie.encode()):
+        raise HTTPException(403, "The feedback form has expired: reload the page and send it again.")
+    try:
+        feedback = FeedbackIn(question=form.get("question", ""), useful=form.get("useful", ""),
+                              comment=form.get("comment") or None, lang=form.get("lang") or None,
+                              cited=[c for c in form.get("cited", "").split(",") if c])
+    except ValidationError:
+        raise QuestionError("The feedback form is incomplete or malformed.") from None
+    await run_in_threadpool(request.app.state.engine.store.add_feedback, feedback.stored())
+    return RedirectResponse("/?" + urlencode({"q": feedback.question, "thanks": 1}), status_code=303)
 
 
 def suggestions(territory, t) -> list[str]:

@@ -2,7 +2,9 @@
 OpenAI client or chat front end can use "cigale". The last user message is the question; the
 answer carries its citations inline and the sources in a `sources` field."""
 
+import hashlib
 import json
+import secrets
 import time
 import uuid
 from typing import Annotated
@@ -31,8 +33,13 @@ class ChatRequest(BaseModel):
 
 
 def _authorize(request: Request, authorization: str | None) -> None:
-    keys = {k.strip() for k in request.app.state.settings.v1_keys.reveal().split(",") if k.strip()}
-    if keys and (authorization or "").removeprefix("Bearer ").strip() not in keys:
+    keys = [k.strip() for k in request.app.state.settings.v1_keys.reveal().split(",") if k.strip()]
+    if not keys:
+        return
+    # Digests of equal length, every key compared: the time taken does not tell how close a guess is.
+    given = hashlib.sha256((authorization or "").removeprefix("Bearer ").strip().encode()).digest()
+    matches = [secrets.compare_digest(given, hashlib.sha256(k.encode()).digest()) for k in keys]
+    if not any(matches):
         raise HTTPException(401, "A valid API key is required (Authorization: Bearer KEY).")
 
 
@@ -40,8 +47,9 @@ def _question(body: ChatRequest) -> str:
     for message in reversed(body.messages):
         if message.role == "user":
             content = message.content
-            if isinstance(content, list):  # the multi-part form: keep the text parts
-                content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+            if isinstance(content, list):  # the multi-part form: keep the text parts that are text
+                content = " ".join(p["text"] for p in content
+                                   if isinstance(p, dict) and isinstance(p.get("text"), str))
             if content and content.strip():
                 return content
     raise QuestionError("The conversation has no user message to answer.")

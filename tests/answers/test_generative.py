@@ -2,10 +2,7 @@
 answers with scripted completions (streamed), so generation, verification, fallback and the
 injection defences are tested over the real protocol."""
 
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -13,30 +10,6 @@ import pytest
 
 from cigale import Engine, Settings
 from cigale.documents import Document
-
-FAKE = Path(__file__).with_name("fake_llm.py")
-
-
-@pytest.fixture(scope="module")
-def llm():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen([sys.executable, str(FAKE), str(port)])
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            httpx.get(url + "/calls", timeout=1)
-            break
-        except httpx.HTTPError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from records import CORPUS, write_jsonl
 
 from cigale import Engine, Settings
 from cigale.embed import default_embedder
+from cigale.ingest import collect, discover, readers
 
 
 @pytest.fixture
@@ -256,6 +257,121 @@ def test_a_damaged_pdf_never_aborts_the_ingest_of_the_other_files(empty_engine, 
 
     assert [e.path for e in report.failed] == [str(docs / "abime.pdf")]
     assert report.added == 1
+
+
+def test_a_symbolic_link_loop_named_on_the_command_line_is_reported_and_the_rest_ingested(empty_engine, tmp_path):
+    loop = tmp_path / "boucle.md"
+    loop.symlink_to(loop)
+    good = write(tmp_path / "bon.md", "# Bon\n\nLe marché zorglubien.\n")
+
+    report = empty_engine.ingest([loop, good])
+
+    assert [(e.path, e.reason) for e in report.failed] == [(str(loop), "symbolic link loop")]
+    assert found(empty_engine, "zorglubien") == ["bon.md"]
+
+
+def test_prune_with_a_symbolic_link_loop_among_the_paths_deletes_nothing(engine, tmp_path):
+    loop = tmp_path / "boucle"
+    loop.symlink_to(loop)
+    hashes = engine.store.document_hashes()
+
+    report = engine.ingest([loop], prune=True)
+
+    assert report.deleted == 0
+    assert engine.store.document_hashes() == hashes
+
+
+def test_a_symbolic_link_loop_inside_an_ingested_folder_is_reported_and_the_rest_ingested(empty_engine, tmp_path):
+    docs = tmp_path / "docs"
+    write(docs / "bon.md", "# Bon\n\nLe marché zorglubien.\n")
+    (docs / "boucle.md").symlink_to("boucle.md")
+    (docs / "aller.txt").symlink_to("retour.txt")
+    (docs / "retour.txt").symlink_to("aller.txt")
+
+    report = empty_engine.ingest([docs])
+
+    assert {(e.path, e.reason) for e in report.failed} == {
+        (str(docs / name), "symbolic link loop") for name in ("boucle.md", "aller.txt", "retour.txt")}
+    assert found(empty_engine, "zorglubien") == ["docs/bon.md"]
+
+
+def test_a_symbolic_link_out_of_an_ingested_folder_is_refused_and_its_target_never_searchable(empty_engine, tmp_path):
+    private = tmp_path / "prive"
+    write(private / "secret.md", "# Secret\n\nLe mot de passe est zorglubium.\n")
+    docs = tmp_path / "docs"
+    write(docs / "bon.md", "# Bon\n\nLe marché du vendredi.\n")
+    (docs / "lien.md").symlink_to(private / "secret.md")
+    (docs / "dossier").symlink_to(private)
+
+    report = empty_engine.ingest([docs])
+
+    assert {(e.path, e.reason) for e in report.failed} == {
+        (str(docs / name), "symbolic link points outside the ingested folder") for name in ("lien.md", "dossier")}
+    assert set(empty_engine.store.document_hashes()) == {"docs/bon.md"}
+    assert found(empty_engine, "zorglubium") == []
+
+
+def test_a_symbolic_link_within_an_ingested_folder_ingests_nothing_twice(empty_engine, tmp_path):
+    docs = tmp_path / "docs"
+    write(docs / "vrai.md", "# Vrai\n\nLe marché zorglubien.\n")
+    write(docs / "sous" / "autre.md", "# Autre\n\nLa fête de la Saint-Jean.\n")
+    (docs / "alias.md").symlink_to("vrai.md")
+    (docs / "raccourci").symlink_to(docs / "sous")
+    (docs / "sous" / "parent").symlink_to("..")
+
+    report = empty_engine.ingest([docs])
+
+    assert report.failed == []
+    assert set(empty_engine.store.document_hashes()) == {"docs/vrai.md", "docs/sous/autre.md"}
+    assert found(empty_engine, "zorglubien") == ["docs/vrai.md"]
+
+
+def test_a_file_named_alone_and_within_its_folder_is_read_once(empty_engine, tmp_path):
+    docs = tmp_path / "docs"
+    good = write(docs / "bon.md", "# Bon\n\nLe marché zorglubien.\n")
+
+    report = empty_engine.ingest([docs, good])
+
+    assert (report.files, report.added, report.failed) == (1, 1, [])
+    assert found(empty_engine, "zorglubien") == ["docs/bon.md"]
+
+
+def test_a_file_gone_between_discovery_and_reading_is_a_source_error_and_the_rest_is_read(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs / "bon.md", "# Bon\n\nUn texte.\n")
+    gone = write(docs / "parti.md", "# Parti\n\nUn autre texte.\n")
+    files, _ = discover([docs])
+    gone.unlink()
+
+    documents, errors, unreadable = collect(files)
+
+    assert [d.id for d in documents] == ["docs/bon.md"]
+    assert [(e.path, e.reason) for e in errors] == [(str(gone), "no such file or directory")]
+    assert unreadable == {str(gone)}
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_a_file_without_read_permission_is_a_source_error_and_the_rest_is_ingested(empty_engine, tmp_path):
+    docs = tmp_path / "docs"
+    write(docs / "bon.md", "# Bon\n\nUn texte.\n")
+    locked = write(docs / "prive.md", "# Privé\n\nUn autre texte.\n")
+    locked.chmod(0)
+
+    report = empty_engine.ingest([docs])
+
+    assert [(e.path, e.reason) for e in report.failed] == [(str(locked), "permission denied")]
+    assert report.added == 1
+
+
+def test_a_file_refused_half_way_stores_none_of_its_documents(empty_engine, tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "CSV_FIELD_LIMIT", 1000)
+    source = write(tmp_path / "lieux.csv", 'title,text\nPlage,Baignade zorglubienne.\nLong,"' + "x" * 2000 + '"\n')
+
+    report = empty_engine.ingest([source])
+
+    assert [(e.path, e.reason) for e in report.failed] == [(f"{source}:3", "CSV field longer than 1,000 characters")]
+    assert report.added == 0
+    assert empty_engine.store.document_hashes() == {}
 
 
 class FailingEmbedder:

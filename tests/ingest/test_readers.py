@@ -1,9 +1,15 @@
 """Readers: each supported file format becomes documents, and every unusable input becomes a
 `SourceError` that names the file (and the line, for a single bad record) and says why."""
 
+import codecs
+import errno
 import json
+import os
+import random
 import re
+import signal
 import warnings
+from contextlib import contextmanager
 
 import pytest
 
@@ -22,6 +28,26 @@ def documents(items):
 
 def errors(items):
     return [i for i in items if isinstance(i, SourceError)]
+
+
+class Overrun(BaseException):
+    """Not an Exception, so that no `except Exception` (nor `except OSError`) in Cigale absorbs it."""
+
+
+@contextmanager
+def deadline(seconds: int):
+    """Fail instead of hanging when the block runs longer than `seconds` (SIGALRM: main thread only)."""
+
+    def expired(signum, frame):
+        raise Overrun(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def jsonl(path, *lines):
@@ -134,6 +160,37 @@ def test_jsonl_record_whose_text_holds_a_unicode_line_separator_stays_one_record
     assert [e.path for e in errors(items)] == [f"{path}:2"]
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        pytest.param("[" * 100_000, id="deeper-than-the-parser-goes"),  # json.loads raises RecursionError
+        # Parsed, but hashing or storing the document would exhaust the recursion limit and abort the ingest.
+        pytest.param('{"id": "p", "title": "T", "text": "x", "extra": ' + "[" * 500 + "]" * 500 + "}",
+                     id="too-deep-to-store"),
+    ],
+)
+def test_jsonl_line_nested_too_deeply_is_reported_for_its_line_while_the_others_load(tmp_path, line):
+    path = jsonl(tmp_path / "deep.jsonl", {"id": "a", "title": "A", "text": "Premier."}, "", line,
+                 {"id": "b", "title": "B", "text": "Dernier."})
+
+    items = read_all(path)
+
+    assert [d.id for d in documents(items)] == ["a", "b"]
+    (error,) = errors(items)
+    assert error.path == f"{path}:3"
+    assert error.reason == f"JSON nested too deeply (more than {readers.MAX_JSON_DEPTH} levels)"
+
+
+def test_jsonl_record_nested_as_deeply_as_allowed_is_read(tmp_path):
+    depth = readers.MAX_JSON_DEPTH - 1  # the record itself is the first level
+    path = jsonl(tmp_path / "deep.jsonl", '{"id": "a", "title": "T", "text": "x", "extra": '
+                 + "[" * depth + "]" * depth + "}")
+
+    (doc,) = read_all(path)
+
+    assert doc.id == "a"
+
+
 # --- Markdown ----------------------------------------------------------------------------------------
 
 MARKDOWN = """---
@@ -214,6 +271,38 @@ def test_markdown_front_matter_with_windows_line_endings_is_parsed(tmp_path):
     assert "title:" not in doc.text
 
 
+@pytest.mark.parametrize(
+    "noise",
+    [
+        pytest.param("[" * 200_000, id="open-brackets"),
+        pytest.param("[a](" * 50_000, id="unclosed-links"),
+        pytest.param("![" * 100_000, id="open-images"),
+        pytest.param("[a](x(" * 40_000, id="open-parentheses"),
+        pytest.param("[a](" + "x" * 200_000, id="endless-url"),
+    ],
+)
+def test_markdown_with_pathological_brackets_is_read_in_linear_time(tmp_path, noise):
+    # The former link pattern rescanned the rest of the text from every "[": 60 KB of "[" took 20 s.
+    path = tmp_path / "crochets.md"
+    path.write_text("# Crochets\n\nUn [lien](https://example.org) puis du bruit :\n" + noise, encoding="utf-8")
+
+    with deadline(10):
+        (doc,) = read_all(path)
+
+    assert "Un lien puis du bruit :" in doc.text
+    assert doc.text.endswith(noise)
+
+
+def test_markdown_links_keep_their_text_with_parentheses_or_a_title_in_the_url(tmp_path):
+    path = tmp_path / "liens.md"
+    path.write_text('Voir [Aix](https://fr.wikipedia.org/wiki/Aix_(Provence)) et [la carte](carte.pdf "Carte").\n',
+                    encoding="utf-8")
+
+    (doc,) = read_all(path)
+
+    assert doc.text == "Voir Aix et la carte."
+
+
 # --- Plain text --------------------------------------------------------------------------------------
 
 
@@ -243,6 +332,56 @@ def test_plain_text_in_windows_1252_is_decoded(tmp_path):
     (doc,) = read_all(path)
 
     assert doc.text == "Fête de la Saint-Éloi à Gémenos"
+
+
+def test_windows_1252_french_text_with_typographic_punctuation_is_read(tmp_path):
+    path = tmp_path / "ancien.txt"
+    text = "Café, été : « l’œuvre » coûte 5 € — Noël à Aubagne…\n\tDeuxième ligne,\fpage suivante."
+    path.write_bytes(text.encode("cp1252"))
+
+    (doc,) = read_all(path)
+
+    assert doc.text == text
+
+
+def test_latin_1_text_is_read_as_windows_1252_its_superset(tmp_path):
+    path = tmp_path / "latin.txt"
+    path.write_bytes("Fête à Gémenos : café, été, crème brûlée.".encode("latin-1"))
+
+    (doc,) = read_all(path)
+
+    assert doc.text == "Fête à Gémenos : café, été, crème brûlée."
+
+
+def test_text_with_a_few_stray_control_characters_is_still_read(tmp_path):
+    path = tmp_path / "copie.txt"
+    text = "Le marché de Trets se tient le vendredi. " * 30 + "\x1b[0m Fin."  # pasted from a terminal
+    path.write_text(text, encoding="utf-8")
+
+    (doc,) = read_all(path)
+
+    assert doc.text == text
+
+
+@pytest.mark.parametrize(("bom", "encoding"), [(codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")])
+def test_utf16_text_with_a_byte_order_mark_is_decoded(tmp_path, bom, encoding):
+    path = tmp_path / "unicode.txt"  # what Windows tools save as "Unicode"
+    path.write_bytes(bom + "Fête à Gémenos\r\nLe marché.".encode(encoding))
+
+    (doc,) = read_all(path)
+
+    assert doc.text == "Fête à Gémenos\nLe marché."
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_text_without_a_byte_order_mark_is_reported_as_such(tmp_path, encoding):
+    path = tmp_path / "unicode.txt"
+    path.write_bytes("Fête à Gémenos, le marché du vendredi.".encode(encoding))
+
+    with pytest.raises(SourceError) as exc:
+        read_all(path)
+
+    assert exc.value.reason == "UTF-16 text without a byte-order mark; save it as UTF-8"
 
 
 def test_empty_text_file_is_reported(tmp_path):
@@ -349,6 +488,46 @@ def test_html_reader_does_not_rely_on_deprecated_trafilatura_api(tmp_path):
     assert ARTICLE[0] in doc.text
 
 
+def test_html_nested_deeper_than_the_parser_builds_is_reported_as_such(tmp_path):
+    # lxml keeps 256 levels and silently drops what lies deeper: here, the whole article.
+    path = tmp_path / "poupees.html"
+    path.write_text("<html><body>" + "<div>" * 100_000 + f"<p>{ARTICLE[0]}</p></body></html>", encoding="utf-8")
+
+    with pytest.raises(SourceError) as exc:
+        read_all(path)
+
+    assert exc.value.reason == f"HTML nested too deeply (more than {readers.MAX_HTML_DEPTH} levels)"
+
+
+def test_html_nested_two_hundred_levels_deep_is_read(tmp_path):
+    path = tmp_path / "profond.html"
+    path.write_text(PAGE.replace("<article>", "<div>" * 200 + "<article>"), encoding="utf-8")
+
+    (doc,) = read_all(path)
+
+    assert ARTICLE[0] in doc.text
+
+
+def test_html_with_a_huge_attribute_is_read(tmp_path):
+    path = tmp_path / "attribut.html"
+    path.write_text(PAGE.replace("<article>", f'<article data-x="{"x" * 500_000}">'), encoding="utf-8")
+
+    (doc,) = read_all(path)
+
+    assert ARTICLE[0] in doc.text
+    assert "xxxx" not in doc.text
+
+
+def test_text_saved_as_html_is_not_an_html_page(tmp_path):
+    path = tmp_path / "texte.html"
+    path.write_text("Juste du texte, sans aucune balise.", encoding="utf-8")
+
+    with pytest.raises(SourceError) as exc:
+        read_all(path)
+
+    assert exc.value.reason.startswith("not an HTML page")
+
+
 # --- PDF ---------------------------------------------------------------------------------------------
 
 
@@ -435,7 +614,6 @@ GOOD_PDF = minimal_pdf(["La gare de Miramas est desservie par le TER."], title="
         pytest.param(GOOD_PDF[: len(GOOD_PDF) // 2], id="truncated-half"),
         pytest.param(GOOD_PDF[:-30], id="truncated-before-trailer"),
         pytest.param(GOOD_PDF[:9], id="header-only"),
-        pytest.param(b"", id="empty"),
         pytest.param(b"<html><body>Not a PDF, a web page saved as .pdf</body></html>\n" * 20, id="not-a-pdf"),
         pytest.param(bytes(range(256)) * 8, id="random-bytes"),
     ],
@@ -449,6 +627,16 @@ def test_unreadable_pdf_is_a_source_error(tmp_path, data):
 
     assert exc.value.path == str(path)
     assert "PDF" in exc.value.reason
+
+
+def test_file_without_a_pdf_header_is_reported_as_not_a_pdf(tmp_path):
+    path = tmp_path / "page.pdf"
+    path.write_bytes(b"<html><body>A web page saved as .pdf</body></html>\n")
+
+    with pytest.raises(SourceError) as exc:
+        read_all(path)
+
+    assert exc.value.reason == "not a PDF file (no %PDF- header)"
 
 
 def test_damaged_pdf_with_self_referencing_objects_is_a_source_error(tmp_path):
@@ -554,6 +742,43 @@ def test_csv_map_to_an_unknown_column_is_a_source_error_naming_it(tmp_path):
     assert "nom, commune" in exc.value.reason
 
 
+def test_csv_field_longer_than_the_csv_module_default_is_read(tmp_path):
+    path = tmp_path / "sentiers.csv"
+    long = "Le sentier longe la côte. " * 8_000  # 208 KB: the csv module refuses fields over 128 KB by default
+    path.write_text(f'title,text\nSentier,"{long}"\nPort,Un texte court.\n', encoding="utf-8")
+
+    items = read_all(path)
+
+    assert [d.title for d in documents(items)] == ["Sentier", "Port"]
+    assert documents(items)[0].text == long.strip()
+
+
+def test_csv_field_over_the_limit_is_a_source_error_naming_its_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "CSV_FIELD_LIMIT", 1000)
+    path = tmp_path / "long.csv"
+    path.write_text('title,text\nCourt,Un texte.\nLong,"' + "x" * 2000 + '"\n', encoding="utf-8")
+
+    with pytest.raises(SourceError) as exc:
+        read_all(path)
+
+    assert exc.value.path == f"{path}:3"
+    assert exc.value.reason == "CSV field longer than 1,000 characters"
+
+
+def test_csv_row_with_more_fields_than_the_header_is_reported_and_the_others_load(tmp_path):
+    path = tmp_path / "lieux.csv"
+    path.write_text("title,text,theme\nPlage,Baignade.,loisirs\nPort,Bateaux,mer,en trop\nCalanque,Accès à pied.\n",
+                    encoding="utf-8")
+
+    items = read_all(path)
+
+    assert [d.title for d in documents(items)] == ["Plage", "Calanque"]
+    assert documents(items)[1].theme is None  # a short row just leaves its last fields empty
+    (error,) = errors(items)
+    assert error.path == f"{path}:3"
+    assert error.reason == "row has 4 fields, the header has 3"
+
+
 # --- Any format --------------------------------------------------------------------------------------
 
 
@@ -570,6 +795,31 @@ def test_unsupported_file_type_is_a_source_error_listing_the_supported_ones(tmp_
     for ext in (".jsonl", ".md", ".txt", ".html", ".pdf", ".csv"):
         assert ext in exc.value.reason
     assert (path.suffix or "(none)") in exc.value.reason
+
+
+@pytest.mark.parametrize("ext", [".jsonl", ".md", ".txt", ".html", ".pdf", ".csv"])
+def test_empty_file_of_any_type_is_reported_as_empty(tmp_path, ext):
+    path = tmp_path / f"vide{ext}"
+    path.write_bytes(b"")
+
+    with pytest.raises(SourceError) as exc:
+        read_all(path)
+
+    assert exc.value.path == str(path)
+    assert exc.value.reason == "empty file"
+
+
+@pytest.mark.parametrize("name", ["photo.md", "dump.txt", "page.html", "export.jsonl", "table.csv"])
+def test_random_bytes_without_nul_are_rejected_as_binary(tmp_path, name):
+    # Without NUL and the five bytes Windows-1252 leaves undefined, any bytes decode in that code page.
+    data = bytes(b for b in random.Random(name).randbytes(4096) if b not in b"\x00\x81\x8d\x8f\x90\x9d")
+    path = tmp_path / name
+    path.write_bytes(data)
+
+    with pytest.raises(SourceError) as exc:
+        read_all(path)
+
+    assert exc.value.reason == "binary content, not text (control characters)"
 
 
 @pytest.mark.parametrize("name", ["image.txt", "dump.jsonl", "notes.md", "table.csv"])
@@ -613,3 +863,52 @@ def test_missing_file_is_a_source_error(tmp_path):
     with pytest.raises(SourceError) as exc:
         read_all(tmp_path / "absent.md")
     assert exc.value.path == str(tmp_path / "absent.md")
+    assert exc.value.reason == "no such file or directory"
+
+
+def test_file_the_system_refuses_to_open_is_a_source_error(tmp_path, monkeypatch):
+    path = tmp_path / "prive.txt"
+    path.write_text("Un texte.", encoding="utf-8")
+
+    def refused(self):  # what a chmod 000 file does to anyone but root
+        raise PermissionError(errno.EACCES, "Permission denied", str(self))
+
+    monkeypatch.setattr(type(path), "read_bytes", refused)
+    with pytest.raises(SourceError) as exc:
+        read_all(path)
+
+    assert (exc.value.path, exc.value.reason) == (str(path), "permission denied")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
+def test_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path):
+    path = tmp_path / "tube.txt"
+    os.mkfifo(path)
+
+    with deadline(10), pytest.raises(SourceError) as exc:
+        read_all(path)
+
+    assert exc.value.reason == "not a regular file"
+
+
+@pytest.mark.parametrize(
+    ("raised", "reason"),
+    [
+        (RecursionError("maximum recursion depth exceeded"), "content nested too deeply to be read"),
+        (MemoryError(), "not enough memory to read this file"),
+        (KeyError("xref"), "could not be read (KeyError: 'xref')"),
+    ],
+)
+def test_a_reader_breaking_on_hostile_input_gives_a_source_error(tmp_path, monkeypatch, raised, reason):
+    def breaking(path, doc_id, options):
+        raise raised
+        yield
+
+    monkeypatch.setitem(readers.READERS, ".txt", breaking)
+    path = tmp_path / "piege.txt"
+    path.write_text("Un texte.", encoding="utf-8")
+
+    with pytest.raises(SourceError) as exc:
+        read_all(path)
+
+    assert (exc.value.path, exc.value.reason) == (str(path), reason)

@@ -1,11 +1,16 @@
 """The embedded SQLite store: the shared contract, plus what only SQLite promises."""
 
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 from contextlib import closing
+from pathlib import Path
 
+import numpy as np
 import pytest
-from contract import StoreContract, make_chunks, make_doc, upsert
+from contract import StoreContract, make_chunks, make_doc, snapshot, upsert
 
 from cigale.errors import StoreError
 from cigale.store import Changes, open_store
@@ -154,3 +159,56 @@ def test_a_reader_thread_sees_the_last_committed_state_while_a_write_is_in_progr
     assert during == {"version": before_version, "documents": {"a"}, "chunk_docs": {"a"}}
     assert outcome == [before_version + 1]
     assert read_in_thread() == {"version": before_version + 1, "documents": {"b", "c"}, "chunk_docs": {"b", "c"}}
+
+
+# --- a full disk -------------------------------------------------------------------------------------
+
+# Run in a child process whose files may not grow past the limit (RLIMIT_FSIZE; with SIGXFSZ
+# ignored, a write past it fails with EFBIG, as on a full disk); it exits 4 on a StoreError.
+FULL_DISK = """
+import resource, signal, sys
+import numpy as np
+from contract import make_doc, upsert
+from cigale.errors import StoreError
+from cigale.store.sqlite import SQLiteStore
+
+data, write, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
+store = SQLiteStore(data)
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+try:
+    if write == "apply":
+        store.apply(upsert(*[make_doc(f"big-{i}", "Un paragraphe assez long pour remplir le disque. " * 80)
+                             for i in range(40)]))
+    else:
+        store.put_vectors({f"key-{i}": np.full(384, 0.05, np.float32) for i in range(400)}, "test-model")
+except StoreError as exc:
+    print(exc.message)
+    sys.exit(4)
+"""
+LIMIT = 64 * 1024  # room for SQLite's 32 KiB shared-memory index and a few pages, not for the write
+
+
+def state(store) -> dict:
+    return {**snapshot(store), "stats": store.stats(), "k": store.vectors(["k"], "test-model")["k"].tobytes()}
+
+
+@pytest.mark.parametrize("write", ["apply", "put_vectors"])
+def test_a_write_that_fills_the_disk_is_a_store_error_and_changes_nothing(tmp_path, write):
+    store = SQLiteStore(tmp_path)
+    store.apply(upsert(make_doc("a"), make_doc("b")))
+    store.put_vectors({"k": np.ones(384, np.float32)}, "test-model")
+    before = state(store)
+    store.close()
+
+    child = subprocess.run([sys.executable, "-c", FULL_DISK, str(tmp_path), write, str(LIMIT)], capture_output=True,
+                           text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(Path(__file__).parent)})
+
+    assert child.returncode == 4, child.stderr
+    assert child.stdout.startswith("The disk is full")
+    assert "free some space" in child.stdout
+    again = SQLiteStore(tmp_path)
+    assert state(again) == before
+    with closing(sqlite3.connect(again.path)) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert again.apply(upsert(make_doc("c"))) == before["version"] + 1  # usable once there is room

@@ -21,3 +21,9 @@ def server(web_data):
 def http(server):
     with httpx.Client(base_url=server.url, timeout=30) as client:
         yield client
+
+
+@pytest.fixture
+def web_data_copy(tmp_path, copy_of_built):
+    """A private copy of the test corpus, for servers that record what they serve."""
+    return copy_of_built(tmp_path / "data")

@@ -7,16 +7,19 @@ import time
 import uvicorn
 
 from cigale import Engine, Settings
-from cigale.web.app import create_app
+from cigale.web.app import create_app, server_options
 
 
 class Server:
     def __init__(self, app):
+        self.app = app
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        # The options `cigale serve` runs with: what is tested is what is served.
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
+                                                    **server_options(app.state.settings)))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self):
