@@ -130,8 +130,11 @@ def reliability_table(x) -> str:
     statuses = ", ".join(f"{n} × {code}" for code, n in s["statuses"].items())
     rows.append(f"| soak: mixed requests from many addresses, some hostile ({statuses}) | {s['requests']} in "
                 f"{s['seconds']:.0f} s | {s['server_errors']} 5xx |")
-    rows.append(f"| memory of the server process across the soak | {s['rss_before_mib']:.0f} → "
-                f"{s['rss_after_mib']:.0f} MiB | drift {s['rss_drift_mib']:+.0f} MiB |")
+    middle = f" → {s['rss_middle_mib']:.0f}" if "rss_middle_mib" in s else ""
+    second = f", {s['rss_drift_second_half_mib']:+.0f} in the second half" if "rss_middle_mib" in s else ""
+    rows.append(f"| memory of the server process across the soak (start{' → half' if middle else ''} → end) | "
+                f"{s['rss_before_mib']:.0f}{middle} → {s['rss_after_mib']:.0f} MiB | drift "
+                f"{s['rss_drift_mib']:+.0f} MiB{second} |")
     return "\n".join(rows)
 
 

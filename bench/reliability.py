@@ -130,11 +130,21 @@ def soak_run(data: Path, requests: int) -> dict:
         places = [c.name for c in server.app.state.engine.territory.communes.values()]
         soak(server.url, places, 50, seed=1)
         before = rss_mib()
-        result = soak(server.url, places, requests, seed=2)
+        # Two halves: memory that fills bounded tables shows in the first, a leak in both.
+        first = soak(server.url, places, requests // 2, seed=2)
+        middle = rss_mib()
+        result = soak(server.url, places, requests - requests // 2, seed=3)
         after = rss_mib()
         state = server.app.state
-        result |= {"rss_before_mib": round(before, 1), "rss_after_mib": round(after, 1),
-                   "rss_drift_mib": round(after - before, 1), "answer_cache": len(state.answers),
+        result["requests"] += first["requests"]
+        result["server_errors"] += first["server_errors"]
+        result["seconds"] = round(result["seconds"] + first["seconds"], 1)
+        result["errors"] = (first["errors"] + result["errors"])[:20]
+        for code, n in first["statuses"].items():
+            result["statuses"][code] = result["statuses"].get(code, 0) + n
+        result |= {"rss_before_mib": round(before, 1), "rss_middle_mib": round(middle, 1),
+                   "rss_after_mib": round(after, 1), "rss_drift_mib": round(after - before, 1),
+                   "rss_drift_second_half_mib": round(after - middle, 1), "answer_cache": len(state.answers),
                    "rate_limit_table": len(state.buckets.buckets), "counted_table": len(state.counted.seen)}
     return result
 
@@ -146,13 +156,33 @@ def fuzz_run(data: Path, examples: int) -> dict:
         return fuzz_api(server.url, examples)
 
 
+def only_soak(args):
+    import json
+
+    from records import CORPUS, write_jsonl
+
+    path = ROOT / "bench" / "results" / "reliability.json"
+    result = json.loads(path.read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        engine = Engine.open(settings=Settings.load(environ={}, data_dir=data))
+        engine.ingest([write_jsonl(Path(tmp) / "corpus.jsonl", CORPUS)])
+        engine.close()
+        result["soak"] = soak_run(data, args.requests)
+    print(f"soak: {result['soak']}")
+    write("reliability", result)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=int, default=500)
     parser.add_argument("--fuzz", type=int, default=200)
     parser.add_argument("--kills", type=int, default=100)
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--only", choices=["soak"], help="run this part alone, the others' figures kept")
     args = parser.parse_args()
+    if args.only:
+        return only_soak(args)
     from records import CORPUS, write_jsonl
 
     result = {}
