@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from cigale import when
 from cigale.analysis import analyze_query
 from cigale.equity import Candidate, attribute, rerank, target
 from cigale.errors import QuestionError
@@ -44,6 +45,7 @@ class Question:
     places: tuple[PlaceMatch, ...] = ()
     communes: frozenset[str] = frozenset()  # every commune the named places cover
     clear: bool = False  # a place is named unambiguously
+    window: tuple[str, str] | None = None  # the period it names ("ce week-end"), ISO dates, see when.py
 
     @property
     def is_open(self) -> bool:
@@ -112,7 +114,9 @@ def parse_question(text: str, gazetteer, settings, lang: str | None = None, hint
         lang = detect(bare if bare.strip() else text, hint=hint, default=default or settings.default_lang)
     territory = gazetteer.territory
     codes = [m.code for m in places if m.code != METROPOLIS]
-    return Question(text, lang, places, territory.expand(codes), any(not m.weak for m in places if m.code in codes))
+    span = when.window(text, when.today(settings.today, getattr(territory, "timezone", when.DEFAULT_TZ)))
+    return Question(text, lang, places, territory.expand(codes), any(not m.weak for m in places if m.code in codes),
+                    span.iso() if span else None)
 
 
 class Searcher:
@@ -154,6 +158,8 @@ class Searcher:
         ranking = relevance + self._place_bonus(question) + self._language_bonus(question)
         if filters:
             ranking = np.where(self._filter_mask(filters), ranking, -np.inf)
+        if question.window and not (filters and (filters.date_from or filters.date_to)):
+            ranking = np.where(self._in_time(*question.window), ranking, -np.inf)
         if mode is Mode.BM25:
             ranking = np.where(bm25 > 0, ranking, -np.inf)  # no term in common: not a result
 
@@ -280,6 +286,15 @@ class Searcher:
     def _language_bonus(self, question: Question) -> np.ndarray:
         langs = self.index.doc_langs
         return np.where(langs == question.lang, SAME_LANGUAGE_BONUS, 0.0).astype(np.float32)
+
+    def _in_time(self, date_from: str, date_to: str) -> np.ndarray:
+        """The period a question names leaves out what is dated outside it (a past event is not
+        offered as upcoming); what carries no date (a museum, a beach) stays."""
+        keep = []
+        for d in self.index.docs:
+            start, end = d.start, d.end or d.start
+            keep.append(not start or (start[:10] <= date_to and (end or start)[:10] >= date_from))
+        return np.array(keep, dtype=bool)
 
     def _filter_mask(self, filters: Filters) -> np.ndarray:
         wanted = self.territory.expand(filters.communes + filters.territories) | set(filters.territories)

@@ -60,6 +60,8 @@ class Settings:
     max_question_chars: int = _setting(1000, "Longest question accepted, in characters.")
     default_lang: str = _setting("fr", "Language assumed when a question's language is unclear.")
     min_confidence: float = _setting(0.52, "Below this confidence the answer abstains (bench/fit_answers.py).")
+    today: str = _setting("", "The date questions are answered on (YYYY-MM-DD), for tests and demos; empty: today in "
+                          "the territory's time zone.")
     equity: bool = _setting(True, "Share exposure fairly among sub-territories for open questions.")
     equity_tolerance: float = _setting(0.1, "Relevance (0-1 scale) that equity may trade for fairness.")
     equity_population_weight: float = _setting(0.5, "Target: weight of population share (rest: equal share).")

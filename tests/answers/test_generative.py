@@ -49,7 +49,8 @@ def test_a_server_that_does_not_stream_is_understood(engine_with):
 
 
 def test_sources_are_renumbered_by_first_use(engine_with):
-    answer = engine_with("two-sources").ask("festivals de jazz en juillet")
+    # On 1 July 2026, so that the test corpus's July festivals are still to come.
+    answer = engine_with("two-sources", today="2026-07-01").ask("festivals de jazz en juillet")
     assert answer.kind == "generative"
     assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     assert {s.citation for s in answer.sentences} == {c.n for c in answer.citations}
@@ -132,7 +133,7 @@ def test_the_stream_sends_each_verified_sentence_as_the_model_completes_it(llm, 
 
     data = tmp_path / "data"
     copy_of_built(data)
-    with start(data, llm_base_url=llm + "/v1", llm_model="two-sources", llm_timeout=5.0) as cigale:
+    with start(data, llm_base_url=llm + "/v1", llm_model="two-sources", llm_timeout=5.0, today="2026-07-01") as cigale:
         r = httpx.get(cigale.url + "/api/ask/stream", params={"q": "festivals de jazz en juillet"}, timeout=30)
         events = [(b.split("\n")[0][7:], json.loads(b.split("\n")[1][6:])) for b in r.text.strip().split("\n\n")]
         names = [name for name, _ in events]

@@ -1,0 +1,168 @@
+"""Time expressions in questions, as date windows: "ce week-end", "demain soir", "samedi
+prochain", "en juillet", "cet été", "this weekend", "next Saturday", "tonight".
+
+A small grammar of our own rather than a general date parser: a question names a period
+relative to today far more often than an absolute date, and the few forms a visitor uses are
+known; each one is a rule below, tested. Windows are inclusive and in the territory's calendar
+(Europe/Paris unless the pack says otherwise). "Today" is the `today` setting when given (tests,
+demos), else the date in that time zone.
+
+Decisions: a bare weekday ("samedi") is its next occurrence, today included; with "prochain" /
+"next" it is strictly after today. On a weekday, "ce week-end" and "le week-end prochain" are the
+coming Saturday and Sunday; during a weekend, "ce week-end" is what is left of it and "prochain"
+the one after. A month or season already over this year means next year's; one under way
+starts today. Seasons are meteorological (summer: June to August).
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from cigale.analysis import fold
+from cigale.errors import ConfigError
+
+MONTHS = {
+    **{m: i for i, m in enumerate(("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout",
+                                    "septembre", "octobre", "novembre", "decembre"), start=1)},
+    **{m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
+                                    "september", "october", "november", "december"), start=1)},
+}
+DAYS = {**{d: i for i, d in enumerate(("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"))},
+        **{d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                                        "sunday"))}}
+SEASONS = {"printemps": 3, "spring": 3, "ete": 6, "summer": 6, "automne": 9, "autumn": 9, "fall": 9,
+           "hiver": 12, "winter": 12}  # first month of each (meteorological) season
+
+_MONTH = "|".join(MONTHS)
+_DAY = "|".join(DAYS)
+_SEASON = "|".join(SEASONS)
+# Rules over the folded question (lower case, no accents), most specific first.
+RULES = [
+    ("date", re.compile(rf"\b(?:le\s+)?(\d{{1,2}})(?:er)?\s+({_MONTH})(?:\s+(\d{{4}}))?\b")),
+    ("date_en", re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b")),
+    ("after_tomorrow", re.compile(r"\bapres[\s-]demain\b|\bday after tomorrow\b")),
+    ("tomorrow", re.compile(r"\bdemain\b|\btomorrow\b")),
+    ("today", re.compile(r"\baujourd\s*'?\s*hui\b|\bce soir\b|\bcet apres[\s-]midi\b|\bce matin\b|\btoday\b"
+                         r"|\btonight\b|\bthis (?:evening|afternoon|morning)\b")),
+    ("next_weekend", re.compile(r"\b(?:le\s+)?week[\s-]?end prochain\b|\bnext week[\s-]?end\b")),
+    ("weekend", re.compile(r"\b(?:ce|le|this|the)\s+week[\s-]?end\b|\bcette fin de semaine\b")),
+    ("next_week", re.compile(r"\bla semaine prochaine\b|\bnext week\b")),
+    ("week", re.compile(r"\bcette semaine\b|\bthis week\b")),
+    ("next_month", re.compile(r"\ble mois prochain\b|\bnext month\b")),
+    ("month_now", re.compile(r"\bce mois[\s-]ci\b|\bce mois\b|\bthis month\b")),
+    ("next_day", re.compile(rf"\b({_DAY}) prochain\b|\bnext ({_DAY})\b")),
+    ("day", re.compile(rf"\b(?:ce |on |this )?({_DAY})\b")),
+    ("month", re.compile(rf"\b(?:en|in|au mois de|mois de|during|d)\s*'?\s*({_MONTH})(?:\s+(\d{{4}}))?\b")),
+    ("season", re.compile(rf"\b(?:cet|ce|cette|en|l|au|this|in|next)\s*'?\s*({_SEASON})\b")),
+]
+
+
+@dataclass(frozen=True)
+class Window:
+    start: date
+    end: date  # inclusive
+    phrase: str  # the words of the question it came from (folded)
+
+    def iso(self) -> tuple[str, str]:
+        return self.start.isoformat(), self.end.isoformat()
+
+
+DEFAULT_TZ = "Europe/Paris"  # a pack without a time zone
+
+
+def today(setting: str = "", tz: str = DEFAULT_TZ) -> date:
+    """The `today` setting (YYYY-MM-DD) when given, else the date now in the territory."""
+    if setting:
+        try:
+            return date.fromisoformat(setting)
+        except ValueError:
+            raise ConfigError(f"Setting today: {setting!r} is not a date (YYYY-MM-DD).") from None
+    return datetime.now(ZoneInfo(tz)).date()
+
+
+def window(question: str, on: date) -> Window | None:
+    """The period `question` names, relative to the day `on`; None when it names none."""
+    text = fold(" ".join(question.split()))
+    for name, rule in RULES:
+        m = rule.search(text)
+        if m is None:
+            continue
+        got = _RESOLVE[name](m, on)
+        if got is not None:
+            return Window(got[0], got[1], m.group(0).strip())
+    return None
+
+
+def _same_day(d: date) -> tuple[date, date]:
+    return d, d
+
+
+def _weekend(on: date, later: bool) -> tuple[date, date]:
+    if on.weekday() >= 5:  # Saturday or Sunday
+        sunday = on + timedelta(days=6 - on.weekday())
+        return (sunday + timedelta(days=6), sunday + timedelta(days=7)) if later else (on, sunday)
+    saturday = on + timedelta(days=5 - on.weekday())
+    return saturday, saturday + timedelta(days=1)
+
+
+def _day(m, on: date, strictly_after: bool) -> tuple[date, date]:
+    wanted = DAYS[next(g for g in m.groups() if g)]
+    ahead = (wanted - on.weekday()) % 7
+    if ahead == 0 and strictly_after:
+        ahead = 7
+    return _same_day(on + timedelta(days=ahead))
+
+
+def _month_span(year: int, month: int) -> tuple[date, date]:
+    first = date(year, month, 1)
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return first, following - timedelta(days=1)
+
+
+def _month(m, on: date) -> tuple[date, date]:
+    month = MONTHS[m.group(1)]
+    if m.group(2):
+        return _month_span(int(m.group(2)), month)
+    year = on.year + (month < on.month)
+    start, end = _month_span(year, month)
+    return max(start, on), end
+
+
+def _season(m, on: date) -> tuple[date, date]:
+    first = SEASONS[m.group(1)]
+    for year in (on.year - 1, on.year, on.year + 1):  # winter starts in December of the year before
+        start = date(year, first, 1)
+        end = _month_span(year + (first + 2 > 12), (first + 1) % 12 + 1)[1]
+        if end >= on and not (m.group(0).startswith("next") and start <= on):
+            return max(start, on), end
+    return None
+
+
+def _date(day: int, month: int, year: str | None, on: date):
+    try:
+        if year:
+            return _same_day(date(int(year), month, day))
+        got = date(on.year, month, day)
+        return _same_day(got if got >= on else date(on.year + 1, month, day))
+    except ValueError:  # "31 février": not a date
+        return None
+
+
+_RESOLVE = {
+    "date": lambda m, on: _date(int(m.group(1)), MONTHS[m.group(2)], m.group(3), on),
+    "date_en": lambda m, on: _date(int(m.group(2)), MONTHS[m.group(1)], m.group(3), on),
+    "after_tomorrow": lambda m, on: _same_day(on + timedelta(days=2)),
+    "tomorrow": lambda m, on: _same_day(on + timedelta(days=1)),
+    "today": lambda m, on: _same_day(on),
+    "next_weekend": lambda m, on: _weekend(on, later=True),
+    "weekend": lambda m, on: _weekend(on, later=False),
+    "next_week": lambda m, on: (on + timedelta(days=7 - on.weekday()), on + timedelta(days=13 - on.weekday())),
+    "week": lambda m, on: (on, on + timedelta(days=6 - on.weekday())),
+    "next_month": lambda m, on: _month_span(on.year + on.month // 12, on.month % 12 + 1),
+    "month_now": lambda m, on: (on, _month_span(on.year, on.month)[1]),
+    "next_day": lambda m, on: _day(m, on, strictly_after=True),
+    "day": lambda m, on: _day(m, on, strictly_after=False),
+    "month": _month,
+    "season": _season,
+}
