@@ -55,7 +55,7 @@ def generate(folder) -> list[Case]:
     write(Case("good.jsonl", Expect.OK, word="zqxjsonl"),
           "".join(json.dumps({"id": f"hostile-good-{i}", "title": f"Fiche {i}", "text": f"Fiche {i} zqxjsonl."})
                   + "\n" for i in range(2)))
-    good_pdf = _pdf(["Horaires de la gare zqxpdf, ouverte de 6 h a 21 h."])
+    good_pdf = minimal_pdf(["Horaires de la gare zqxpdf, ouverte de 6 h a 21 h."])
     write(Case("good.pdf", Expect.OK, word="zqxpdf"), good_pdf)
     write(Case("latin1.txt", Expect.OK, word="zqxlatin"),
           "Fête de la Saint-Éloi zqxlatin à Gémenos : café, été, crème brûlée.\n".encode("latin-1"))
@@ -73,7 +73,7 @@ def generate(folder) -> list[Case]:
 
     # Damaged or disguised content.
     write(Case("truncated.pdf", Expect.ERROR, "PDF", hidden="zqxtronque"),
-          _pdf(["Document zqxtronque."])[:300])
+          minimal_pdf(["Document zqxtronque."])[:300])
     rng = random.Random(2026)
     for ext in ("pdf", "md", "txt", "html", "jsonl", "csv"):
         data = rng.randbytes(4096)
@@ -139,18 +139,25 @@ def _script_page() -> str:
     )
 
 
-def _pdf(lines: list[str]) -> bytes:
-    """A one-page PDF 1.4 written by hand (Helvetica text, a correct xref table)."""
-    stream = "\n".join(["BT", "/F1 12 Tf", "14 TL", "72 720 Td", *(f"({line}) Tj T*" for line in lines), "ET"])
+def minimal_pdf(lines, title=None) -> bytes:
+    """A one-page PDF 1.4 written by hand: Helvetica text, a correct xref table, an optional /Info title."""
+    ops = ["BT", "/F1 12 Tf", "14 TL", "72 720 Td"]
+    for line in lines:
+        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        ops.append(f"({escaped}) Tj T*")
+    ops.append("ET")
+    stream = "\n".join(ops).encode("cp1252")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
         b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream.encode("ascii")),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
     ]
-    out = bytearray(b"%PDF-1.4\n")
+    if title:
+        objects.append(b"<< /Title (%s) >>" % title.encode("cp1252"))
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, 1):
         offsets.append(len(out))
@@ -158,7 +165,8 @@ def _pdf(lines: list[str]) -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    info = b" /Info %d 0 R" % len(objects) if title else b""
+    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, info, xref)
     return bytes(out)
 
 

@@ -116,19 +116,22 @@ def test_a_query_keeps_each_term_once(text, langs):
 
 # --- the chunker ------------------------------------------------------------------------------
 
-def _is_spans_of(spans, text, start=0, end=None):
-    """Spans in order, inside text[start:end], stripped, covering every character that is not
-    white space (what the chunker and the sentence splitter promise)."""
+def span_problems(spans, text, start=0, end=None) -> list[str]:
+    """What breaks the promise of the chunker and the sentence splitter: spans in order, inside
+    text[start:end], stripped, covering every character that is not white space."""
     end = len(text) if end is None else end
-    covered = set()
-    previous = start
+    problems, covered, previous = [], set(), start
     for a, b in spans:
-        assert previous <= a < b <= end
-        assert text[a:b] == text[a:b].strip()
+        if not previous <= a < b <= end:
+            problems.append(f"span {a}-{b} out of order or bounds ({previous}-{end})")
+        if text[a:b] != text[a:b].strip():
+            problems.append(f"span {a}-{b} not stripped")
         covered.update(range(a, b))
         previous = b
     missing = [i for i in range(start, end) if not text[i].isspace() and i not in covered]
-    assert not missing, f"left out: {[text[i] for i in missing[:5]]}"
+    if missing:
+        problems.append(f"left out: {[text[i] for i in missing[:5]]}")
+    return problems
 
 
 @examples(300)
@@ -136,7 +139,7 @@ def _is_spans_of(spans, text, start=0, end=None):
 @example('Il a dit "oui." Puis il est parti.')  # the closing quote stays with its sentence
 @example("C'est fini.» Demain aussi.")
 def test_sentences_cover_the_text_in_order(text):
-    _is_spans_of(sentences(text), text)
+    assert not span_problems(sentences(text), text)
 
 
 @examples(200)
@@ -144,7 +147,7 @@ def test_sentences_cover_the_text_in_order(text):
 def test_sentences_of_a_part_stay_in_that_part(text, data):
     start = data.draw(st.integers(0, len(text)))
     end = data.draw(st.integers(start, len(text)))
-    _is_spans_of(sentences(text, start, end), text, start, end)
+    assert not span_problems(sentences(text, start, end), text, start, end)
 
 
 @examples(300)
@@ -154,7 +157,7 @@ def test_chunks_cover_the_document_and_never_exceed_the_maximum(text, target, ex
     maximum = target + extra
     doc = Document("d", "Titre", text, lang="fr")
     chunks = chunk_document(doc, target=target, maximum=maximum)
-    _is_spans_of([(c.start, c.end) for c in chunks], text)
+    assert not span_problems([(c.start, c.end) for c in chunks], text)
     for i, c in enumerate(chunks):
         assert c.ord == i and doc.text[c.start:c.end] == c.text
         assert len(c.text.split()) <= maximum
@@ -378,7 +381,8 @@ def test_no_regex_backtracks_catastrophically_on_long_adversarial_text():
     # take ~10 s in all on a shared 2-core machine; a quadratic one takes minutes alone (the
     # label of answers/lines.py took 210 s on 20 KB of spaces before it was fixed).
     code = f"import runpy; all(runpy.run_path({__file__!r})['adversarial_searches']())"
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", code], timeout=120, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 if __name__ == "__main__":  # python tests/test_properties.py: the slowest regexes, with their time

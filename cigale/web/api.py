@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from cigale.answers import frames
 from cigale.errors import CigaleError, NotReadyError, QuestionError
 from cigale.store import Feedback
+from cigale.web.limits import forget_oldest
 
 router = APIRouter()
 Q = Annotated[str, Query(description="The question, in any language.")]
@@ -78,8 +79,7 @@ def remember(request: Request, key: tuple, entry) -> None:
         return
     cache[key] = entry
     cache.move_to_end(key)
-    while len(cache) > limit:
-        cache.popitem(last=False)
+    forget_oldest(cache, limit)
 
 
 def browser_language(request: Request) -> str | None:

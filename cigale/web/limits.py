@@ -143,6 +143,12 @@ def _address(text: str):
         return None
 
 
+def forget_oldest(table: OrderedDict, size: int) -> None:
+    """Bound a table kept in least-recently-seen order (entries are moved to its end when seen)."""
+    while len(table) > size:
+        table.popitem(last=False)
+
+
 class Buckets:
     """Token buckets per client, at most `size` of them: past that, the least recently seen client
     is forgotten (it starts again with a full bucket, which is what an idle client would have)."""
@@ -161,8 +167,7 @@ class Buckets:
             tokens = min(float(self.per_minute), tokens + (now - last) * rate)
             wait = 0.0 if tokens >= 1 else (1 - tokens) / rate
             self.buckets[client] = (tokens - 1 if not wait else tokens, now)
-            if len(self.buckets) > self.size:
-                self.buckets.popitem(last=False)
+            forget_oldest(self.buckets, self.size)
             return wait
 
 
@@ -219,9 +224,8 @@ class Visits:
                 since, n = now, 0
             self.budget[client] = (since, n + 1)
             self.seen[(client, key)] = now
-            for table in (self.seen, self.budget):
-                while len(table) > self.size:
-                    table.popitem(last=False)
+            forget_oldest(self.seen, self.size)
+            forget_oldest(self.budget, self.size)
             return n < self.per_client
 
 
@@ -248,8 +252,7 @@ class Lockout:
         with self.lock:
             n, _ = self.failures.pop(client, (0, 0.0))
             self.failures[client] = (n + 1, time.monotonic())
-            while len(self.failures) > self.size:
-                self.failures.popitem(last=False)
+            forget_oldest(self.failures, self.size)
 
     def succeeded(self, client: str) -> None:
         with self.lock:

@@ -8,13 +8,18 @@ import os
 import random
 import re
 import signal
+import sys
 import warnings
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
 from cigale.errors import SourceError
 from cigale.ingest import readers
+
+sys.path.insert(0, str(Path(__file__).parents[2] / "scripts"))
+from hostile_files import minimal_pdf  # noqa: E402  (one hand-written PDF for the tests and the fuzz corpus)
 
 
 def read_all(path, doc_id=None, options=None):
@@ -325,32 +330,18 @@ def test_plain_text_with_an_overlong_first_line_is_named_after_the_file(tmp_path
     assert doc.title == "long"
 
 
-def test_plain_text_in_windows_1252_is_decoded(tmp_path):
+@pytest.mark.parametrize("text, encoding", [
+    ("Fête de la Saint-Éloi à Gémenos", "cp1252"),
+    ("Café, été : « l’œuvre » coûte 5 € — Noël à Aubagne…\n\tDeuxième ligne,\fpage suivante.", "cp1252"),
+    ("Fête à Gémenos : café, été, crème brûlée.", "latin-1"),  # read as Windows-1252, its superset
+])
+def test_windows_1252_and_latin_1_text_is_decoded(tmp_path, text, encoding):
     path = tmp_path / "ancien.txt"
-    path.write_bytes("Fête de la Saint-Éloi à Gémenos".encode("cp1252"))
-
-    (doc,) = read_all(path)
-
-    assert doc.text == "Fête de la Saint-Éloi à Gémenos"
-
-
-def test_windows_1252_french_text_with_typographic_punctuation_is_read(tmp_path):
-    path = tmp_path / "ancien.txt"
-    text = "Café, été : « l’œuvre » coûte 5 € — Noël à Aubagne…\n\tDeuxième ligne,\fpage suivante."
-    path.write_bytes(text.encode("cp1252"))
+    path.write_bytes(text.encode(encoding))
 
     (doc,) = read_all(path)
 
     assert doc.text == text
-
-
-def test_latin_1_text_is_read_as_windows_1252_its_superset(tmp_path):
-    path = tmp_path / "latin.txt"
-    path.write_bytes("Fête à Gémenos : café, été, crème brûlée.".encode("latin-1"))
-
-    (doc,) = read_all(path)
-
-    assert doc.text == "Fête à Gémenos : café, été, crème brûlée."
 
 
 def test_text_with_a_few_stray_control_characters_is_still_read(tmp_path):
@@ -529,37 +520,6 @@ def test_text_saved_as_html_is_not_an_html_page(tmp_path):
 
 
 # --- PDF ---------------------------------------------------------------------------------------------
-
-
-def minimal_pdf(lines, title=None) -> bytes:
-    """A one-page PDF 1.4 written by hand: Helvetica text, a correct xref table, an optional /Info title."""
-    ops = ["BT", "/F1 12 Tf", "14 TL", "72 720 Td"]
-    for line in lines:
-        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        ops.append(f"({escaped}) Tj T*")
-    ops.append("ET")
-    stream = "\n".join(ops).encode("cp1252")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
-    if title:
-        objects.append(b"<< /Title (%s) >>" % title.encode("cp1252"))
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    info = b" /Info %d 0 R" % len(objects) if title else b""
-    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, info, xref)
-    return bytes(out)
 
 
 def test_handwritten_pdf_is_well_formed():
