@@ -138,6 +138,29 @@ def reliability_table(x) -> str:
     return "\n".join(rows)
 
 
+def sync_table(x) -> str:
+    if x is None:
+        return ""
+    rows = ["| content operations (`bench/sync.py`, generated data on loopback) | measured | target |",
+            "|---|---:|---:|"]
+    if j := x.get("jsonl"):
+        rows.append(f"| `cigale ingest` of a {j['file_mb']:.0f} MB JSONL export ({j['records']:,} records, "
+                    f"{j['embedded_chunks']} distinct chunks embedded) | peak memory {j['peak_rss_mb']:.0f} MiB, "
+                    f"{j['seconds']:.0f} s | bounded, whatever the size |")
+    if y := x.get("sync"):
+        f, c, n = y["first"], y["cached_vectors"], y["no_change"]
+        rows += [f"| first sync of a {y['pages']}-page site, embedding included | {f['pages_per_s']} pages/s "
+                 f"({f['seconds']:.0f} s) | |",
+                 f"| the same, every chunk's vector already cached (fetch, extract, chunk, store, index) | "
+                 f"{c['pages_per_s']} pages/s ({c['seconds']:.0f} s) | |",
+                 f"| re-sync with no change: requests (304) / bodies downloaded / chunks embedded | "
+                 f"{n['requests']} / {n['bodies']} / {n['embedded']} in {n['seconds']:.1f} s | "
+                 "nothing downloaded |",
+                 f"| its cost, share of the first sync's time | {100 * y['no_change_share']['seconds']:.1f} % | "
+                 "< 5 % |"]
+    return "\n".join(rows)
+
+
 def load_table(data) -> str:
     rows = ["| workers | clients | requests/s | p50 | p95 | errors |", "|---:|---:|---:|---:|---:|---:|"]
     for r in data["runs"]:
@@ -151,6 +174,7 @@ def main():
     g = load("generative") if (RESULTS / "generative.json").exists() else None
     v = load("verifier") if (RESULTS / "verifier.json").exists() else None
     rel = load("reliability") if (RESULTS / "reliability.json").exists() else None
+    syn = load("sync") if (RESULTS / "sync.json").exists() else None
     block = f"""<!-- figures -->
 Measured on this project's 2-core machine with `make bench` (scripts in `bench/`, JSON in
 `bench/results/`, this section written by `bench/figures.py`), on `../shared/corpus` (663
@@ -179,6 +203,11 @@ worker adds no core. Embedding is the ingest bottleneck: chunks average about 22
 (French needs about two a word). Latencies are warm and vary by ±20 % with the machine's load.
 
 {reliability_table(rel)}
+
+{sync_table(syn)}
+
+Half the site's sitemap entries carry a `<lastmod>` (the re-sync does not ask for those pages),
+half do not (it asks, and gets a bodiless 304). Embedding is the first sync's cost.
 <!-- /figures -->"""
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")

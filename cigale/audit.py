@@ -1,5 +1,6 @@
 """The equity audit: exposure per sub-territory against its target, over a question set or
-over the answers actually served, and the coverage report (how much content each place has).
+over the answers actually served, the coverage report (how much content each place has) and
+the stale content to refresh (freshness.py).
 
 Definitions are in equity.py and docs/equity.md.
 """
@@ -8,6 +9,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
+from cigale import freshness, when
 from cigale.equity import attribute, disparity, exposure, target
 
 MARSEILLE = "13055"
@@ -143,3 +145,13 @@ def coverage(engine) -> dict:
         "communes": sorted(communes, key=lambda r: (r.words_per_10k, -r.population)),
         "without_content": [r.name for r in sorted(communes, key=lambda r: -r.population) if not r.documents],
     }
+
+
+def stale(engine) -> list[freshness.Stale]:
+    """The documents past the age the `stale_days` setting gives their kind, oldest first, for
+    the agency to ask their partners to refresh; generated sheets left out."""
+    settings = engine.settings
+    today = when.today(settings.today, getattr(engine.territory, "timezone", when.DEFAULT_TZ))
+    docs = engine.store.get_documents(engine.store.document_hashes()).values()
+    kept = [d for d in docs if not (d.extra.get("synthetic") or d.extra.get("synthetic_template"))]
+    return freshness.stale(kept, today, freshness.limits(settings.stale_days))

@@ -46,6 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv-map", metavar="FIELD=COLUMN,...", help="CSV column mapping, e.g. title=nom,text=description")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
+    p = command("sync", cmd_sync, "Bring the partners' sources (sources.toml) up to date: new and changed content "
+                "in, removed content out, the unchanged skipped.")
+    p.add_argument("--sources", metavar="FILE", help="the sources file (setting `sources`; default: sources.toml "
+                   "in the data directory)")
+    p.add_argument("--source", action="append", default=[], metavar="NAME",
+                   help="sync only this source (its name or partner); repeatable")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
     for name, run, help in (
         ("search", cmd_search, "Ranked documents for a question."),
         ("ask", cmd_ask, "A short grounded answer with numbered citations."),
@@ -87,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("coverage", cmd_coverage, "How much content each commune and territory has in the index.")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--stale", action="store_true", help="list the stale documents instead, oldest first (the "
+                   "`stale_days` setting gives the age per kind)")
 
     p = command("serve", cmd_serve, "Start the website and the HTTP API.")
     p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
@@ -167,6 +177,51 @@ def cmd_ingest(args):
             highlight=False,
         )
     return 1 if report.failed and not (report.added or report.updated or report.unchanged) else 0
+
+
+def cmd_sync(args):
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    from rich.table import Table
+
+    from cigale.ingest.sources import load_sources, select
+    from cigale.ingest.sync import sync
+
+    engine = _engine(args, create=True)
+    path = Path(args.sources or engine.settings.sources or engine.settings.data_dir / "sources.toml")
+    sources = select(load_sources(path, engine.territory), args.source)
+    console = Console(stderr=True, soft_wrap=True)
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=console, transient=True, disable=args.json) as bar:
+        tasks = {}
+
+        def progress(source, done, total):
+            if source.name not in tasks:
+                tasks[source.name] = bar.add_task(source.name, total=total)
+            bar.update(tasks[source.name], completed=done, total=total)
+
+        reports = sync(engine, sources, progress)
+    if args.json:
+        print(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
+    else:
+        table = Table(title=f"Sync of {path}")
+        columns = ("source", "fetched", "new", "updated", "unchanged", "removed", "refused", "failed", "embedded")
+        for column in columns:
+            table.add_column(column, justify="left" if column == "source" else "right")
+        for r in reports:
+            table.add_row(r.name, *(str(v) for v in (r.fetched, r.new, r.updated, r.unchanged, r.removed,
+                                                     len(r.refused), len(r.failed), r.embedded)))
+        out = Console(soft_wrap=True)
+        out.print(table)
+        for r in reports:
+            if r.error:
+                out.print(f"[red]{r.name}: failed[/red]: {r.error}", highlight=False)
+            for kind, problems in (("refused", r.refused), ("failed", r.failed)):
+                for p in problems[:20]:
+                    out.print(f"  {r.name} {kind} {p.url}: {p.reason}", highlight=False)
+                if len(problems) > 20:
+                    out.print(f"  … and {len(problems) - 20} more {kind} (--json lists them all)")
+    return 1 if any(r.error for r in reports) else 0
 
 
 def cmd_init(args):
@@ -320,16 +375,32 @@ def _on(value) -> str:
 
 
 def cmd_coverage(args):
-    from cigale.audit import coverage
+    from dataclasses import asdict
 
-    report = coverage(_engine(args))
+    from rich.console import Console
+    from rich.table import Table
+
+    from cigale.audit import coverage, stale
+
+    engine = _engine(args)
+    if args.stale:
+        rows = stale(engine)
+        if args.json:
+            print(json.dumps([asdict(r) for r in rows], indent=2, ensure_ascii=False))
+            return
+        table = Table(title=f"Stale content, oldest first ({len(rows)} documents; stale_days = "
+                      f"{engine.settings.stale_days})")
+        for column in ("age (days)", "kind", "id", "title", "source", "url"):
+            table.add_column(column, justify="right" if column.startswith("age") else "left")
+        for r in rows:
+            table.add_row(str(r.age_days), r.kind, r.id, r.title, r.source or "", r.url or "")
+        Console(soft_wrap=True).print(table)
+        return
+    report = coverage(engine)
     if args.json:
         print(json.dumps({k: [r.__dict__ | {"words_per_10k": r.words_per_10k} for r in v] if k != "without_content"
                           else v for k, v in report.items()}, indent=2, ensure_ascii=False))
         return
-    from rich.console import Console
-    from rich.table import Table
-
     table = Table(title="Content per territory (thinnest first; generated sheets left out)")
     for column in ("territory", "documents", "words", "population", "words per 10,000 inhabitants"):
         table.add_column(column, justify="left" if column == "territory" else "right")

@@ -5,7 +5,8 @@ import json
 from dataclasses import asdict, dataclass, field
 
 # Fields of the interchange schema (README, "Document schema"); anything else is kept in `extra`.
-OPTIONAL_FIELDS = ("url", "source", "license", "lang", "theme", "audience", "published", "start", "end")
+OPTIONAL_FIELDS = ("url", "source", "license", "lang", "theme", "audience", "published", "modified", "start",
+                   "end")
 # The shared corpus says `insee` and `category`; the engine says `places` and `theme`.
 ALIASES = {"insee": "places", "category": "theme"}
 
@@ -23,6 +24,7 @@ class Document:
     theme: str | None = None
     audience: str | None = None
     published: str | None = None
+    modified: str | None = None  # last change at the source (sitemap lastmod, Last-Modified, dateModified)
     start: str | None = None
     end: str | None = None
     extra: dict = field(default_factory=dict, compare=False)

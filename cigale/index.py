@@ -43,6 +43,7 @@ class DocInfo:
     start: str | None
     end: str | None
     published: str | None
+    modified: str | None = None  # absent from indexes saved before it existed
 
 
 @dataclass
@@ -90,31 +91,34 @@ class Index:
 
 
 def build(store, version: int, model: str) -> Index:
+    """The index of everything in the store, read in one pass over the chunks: what it holds
+    at once is the index itself (terms, vectors, document facts), never the texts."""
     ids, doc_pos, offsets, docs, keys, corpus, langs = [], [], [], [], [], [], set()
-    documents = {}
+    documents = store.get_documents(store.document_hashes(), text=False)
+    mentions: set = set()
     current = None
-    stored = list(store.iter_chunks())
-    documents = store.get_documents({s.chunk.doc_id for s in stored})
-    mentions: dict[str, set] = {}
-    for s in stored:
-        mentions.setdefault(s.chunk.doc_id, set()).update(s.chunk.places)
-    for s in stored:
+
+    def close():  # the places a document's chunks name are known once its last chunk is read
+        if current is not None:
+            docs[-1].mentions = frozenset(mentions)
+
+    for s in store.iter_chunks():
         c = s.chunk
         if c.doc_id != current:
-            current = c.doc_id
+            close()
+            current, mentions = c.doc_id, set()
             d = documents[c.doc_id]
             offsets.append(len(ids))
-            docs.append(
-                DocInfo(
-                    d.id, frozenset(d.places), frozenset(mentions[d.id]), d.lang, d.theme, d.start, d.end, d.published
-                )
-            )
+            docs.append(DocInfo(d.id, frozenset(d.places), frozenset(), d.lang, d.theme, d.start, d.end,
+                                d.published, d.modified))
+        mentions.update(c.places)
         ids.append(s.id)
         doc_pos.append(len(docs) - 1)
         keys.append(s.vector_key)
         lang = base_lang(c.lang)
         langs.add(lang)
         corpus.append(analyze(c.indexed_text, lang))
+    close()
     vectors = store.vectors(keys, model)
     missing = [k for k in keys if k not in vectors]
     if missing:

@@ -5,13 +5,23 @@ fusion is Reciprocal Rank Fusion (Cormack et al. 2009) or a weighted sum of norm
 scores; the README gives the measurements behind the default. A question that names places
 ranks the documents about those places first; a question that names none is ranked on
 relevance alone.
+
+Time: a dated document (an event: one with `start`) is searched only when its dates meet the
+period the question names ("ce week-end", "en juillet 2025": see when.py) or, for a question about
+what is current that names none ("what's on in Aubagne?", "quoi de neuf ?"), when it is not over
+(its end, else its start, is today or later). Other questions search every document: a record
+whose dates are past is still found by its name ("Charlie Jazz Festival"), and an answer that
+offers events leaves out those that are over (answers/lists.py). Undated documents, news (only
+`published`) included, are always searched. For a time-sensitive question (a period named, or
+what is current), stale content (freshness.py) is ranked down, never left out.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 
-from cigale import when
+from cigale import freshness, when
 from cigale.analysis import analyze_query
 from cigale.equity import Candidate, attribute, rerank, target
 from cigale.errors import QuestionError
@@ -36,6 +46,7 @@ LEXICAL_FLOOR = 0.3
 # that is no lexical evidence at all, and its BM25 rank is left out of the fusion.
 BM25_NOISE = 0.1
 LEXICAL_MAJORITY = 0.5  # a language spoken by half the collection gets full lexical weight
+UNTIL_FURTHER = "9999-12-31"  # a question about what is current, with no period named: from today on
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,9 @@ class Question:
     communes: frozenset[str] = frozenset()  # every commune the named places cover
     clear: bool = False  # a place is named unambiguously
     window: tuple[str, str] | None = None  # the period it names ("ce week-end"), ISO dates, see when.py
+    period: str | None = None  # the words that name it (folded): what the question asks is the rest
+    today: str | None = None  # the day it is asked on (ISO): when the window is relative to, what is over
+    timely: bool = False  # about what is current: a period named, the news, what is on (when.timely)
 
     @property
     def is_open(self) -> bool:
@@ -114,9 +128,11 @@ def parse_question(text: str, gazetteer, settings, lang: str | None = None, hint
         lang = detect(bare if bare.strip() else text, hint=hint, default=default or settings.default_lang)
     territory = gazetteer.territory
     codes = [m.code for m in places if m.code != METROPOLIS]
-    span = when.window(text, when.today(settings.today, getattr(territory, "timezone", when.DEFAULT_TZ)))
+    on = when.today(settings.today, getattr(territory, "timezone", when.DEFAULT_TZ))
+    span = when.window(text, on)
     return Question(text, lang, places, territory.expand(codes), any(not m.weak for m in places if m.code in codes),
-                    span.iso() if span else None)
+                    span.iso() if span else None, span.phrase if span else None, on.isoformat(),
+                    span is not None or when.timely(text))
 
 
 class Searcher:
@@ -158,8 +174,9 @@ class Searcher:
         ranking = relevance + self._place_bonus(question) + self._language_bonus(question)
         if filters:
             ranking = np.where(self._filter_mask(filters), ranking, -np.inf)
-        if question.window and not (filters and (filters.date_from or filters.date_to)):
-            ranking = np.where(self._in_time(*question.window), ranking, -np.inf)
+        if question.timely and not (filters and (filters.date_from or filters.date_to)):  # explicit dates first
+            period = question.window or (self._today(question).isoformat(), UNTIL_FURTHER)
+            ranking = np.where(self._in_time(*period), ranking, -np.inf)
         if mode is Mode.BM25:
             ranking = np.where(bm25 > 0, ranking, -np.inf)  # no term in common: not a result
 
@@ -185,10 +202,12 @@ class Searcher:
             return []
         ranking, chunk_scores, signals, n_docs = self.scores(question, mode, filters, qvec)
         equity = self.settings.equity if equity is None else equity
+        penalty = self._staleness(question, ranking, max(k, EQUITY_POOL), n_docs) if question.timely else 0.0
+        ranking = ranking - penalty
         if equity and question.is_open:
             pool = min(n_docs, max(k, EQUITY_POOL))
             top = self._top(ranking, pool, n_docs)
-            top = self._share(top, self._strength(question, signals), k, deficit)
+            top = self._share(top, self._strength(question, signals) - penalty, k, deficit)
         else:
             top = self._top(ranking, max(1, min(k, n_docs)), n_docs)
         return self.hits(top[:k], ranking, chunk_scores, signals)
@@ -287,9 +306,32 @@ class Searcher:
         langs = self.index.doc_langs
         return np.where(langs == question.lang, SAME_LANGUAGE_BONUS, 0.0).astype(np.float32)
 
+    def _today(self, question: Question):
+        if question.today:
+            return date.fromisoformat(question.today)
+        return when.today(self.settings.today, getattr(self.territory, "timezone", when.DEFAULT_TZ))
+
+    def _staleness(self, question: Question, ranking: np.ndarray, pool: int, n_docs: int) -> np.ndarray:
+        """STALE_PENALTY for each stale document among the best 2 × `pool` (freshness.py), 0 elsewhere.
+        A document's kind is in the store, not the index: only those candidates are read, since the
+        results come from the best `pool` and a penalty this small moves a document a few places."""
+        penalty = np.zeros(n_docs, dtype=np.float32)
+        ages = freshness.limits(self.settings.stale_days)
+        candidates = [i for i in self._top(ranking, min(n_docs, 2 * pool), n_docs)
+                      if self.index.docs[i].modified or self.index.docs[i].published]
+        if not ages or not candidates:
+            return penalty
+        today = self._today(question)
+        docs = self.store.get_documents([self.index.docs[i].id for i in candidates])
+        for i in candidates:
+            doc = docs.get(self.index.docs[i].id)
+            if doc is not None and freshness.is_stale(doc, today, ages):
+                penalty[i] = freshness.STALE_PENALTY
+        return penalty
+
     def _in_time(self, date_from: str, date_to: str) -> np.ndarray:
-        """The period a question names leaves out what is dated outside it (a past event is not
-        offered as upcoming); what carries no date (a museum, a beach) stays."""
+        """What is dated outside the period searched is left out (a past event is not offered as
+        upcoming); what carries no date (a museum, a beach, a news item) stays."""
         keep = []
         for d in self.index.docs:
             start, end = d.start, d.end or d.start

@@ -62,6 +62,17 @@ class Settings:
     min_confidence: float = _setting(0.52, "Below this confidence the answer abstains (bench/fit_answers.py).")
     today: str = _setting("", "The date questions are answered on (YYYY-MM-DD), for tests and demos; empty: today in "
                           "the territory's time zone.")
+    sources: str = _setting("", "The partner sources `cigale sync` keeps up to date (a sources.toml); empty: "
+                            "sources.toml in the data directory.")
+    crawler_contact: str = _setting("", "A URL or e-mail address where site owners can reach whoever runs "
+                                    "this Cigale; sent in the User-Agent of `cigale sync`, which refuses to fetch "
+                                    "without it.")
+    sync_max_page_bytes: int = _setting(5 * 1024 * 1024, "Largest page or feed `cigale sync` downloads, in bytes "
+                                        "(decompressed).")
+    stale_days: str = _setting("news=60,article=60,page=365,place=365", "Age in days past which content is stale, "
+                               "per kind (kind=days, "
+                               "comma-separated; a kind not listed never goes stale). Stale content is ranked down "
+                               "for time-sensitive questions and listed by `cigale coverage --stale`.")
     equity: bool = _setting(True, "Share exposure fairly among sub-territories for open questions.")
     equity_tolerance: float = _setting(0.1, "Relevance (0-1 scale) that equity may trade for fairness.")
     equity_population_weight: float = _setting(0.5, "Target: weight of population share (rest: equal share).")

@@ -11,7 +11,14 @@ Decisions: a bare weekday ("samedi") is its next occurrence, today included; wit
 "next" it is strictly after today. On a weekday, "ce week-end" and "le week-end prochain" are the
 coming Saturday and Sunday; during a weekend, "ce week-end" is what is left of it and "prochain"
 the one after. A month or season already over this year means next year's; one under way
-starts today. Seasons are meteorological (summer: June to August).
+starts today. Seasons are meteorological (summer: June to August). The past is named only
+explicitly: a year ("en juillet 2025"), or "hier soir", "samedi dernier", "le week-end dernier",
+"la semaine dernière", "le mois dernier", "l'an dernier" (the whole calendar year before), and their
+English forms; such a window is what lets a question reach events that are over (search.py).
+
+A question is *timely* when what it asks changes with time: it names a period, or it asks for the
+news or what is on ("actualités", "quoi de neuf", "what's on", "en ce moment"). Freshness counts
+for those (freshness.py).
 """
 
 import re
@@ -41,6 +48,12 @@ _SEASON = "|".join(SEASONS)
 RULES = [
     ("date", re.compile(rf"\b(?:le\s+)?(\d{{1,2}})(?:er)?\s+({_MONTH})(?:\s+(\d{{4}}))?\b")),
     ("date_en", re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b")),
+    ("last_year", re.compile(r"\bl\s*'?\s*an(?:nee)? derni(?:er|ere)\b|\blast year\b")),
+    ("last_weekend", re.compile(r"\b(?:le\s+)?week[\s-]?end dernier\b|\blast week[\s-]?end\b")),
+    ("last_week", re.compile(r"\bla semaine derniere\b|\blast week\b")),
+    ("last_month", re.compile(r"\ble mois dernier\b|\blast month\b")),
+    # Plain "hier" is also German for "here": only with its time of day.
+    ("yesterday", re.compile(r"\bhier (?:soir|matin|apres[\s-]midi)\b|\byesterday\b")),
     ("after_tomorrow", re.compile(r"\bapres[\s-]demain\b|\bday after tomorrow\b")),
     ("tomorrow", re.compile(r"\bdemain\b|\btomorrow\b")),
     ("today", re.compile(r"\baujourd\s*'?\s*hui\b|\bce soir\b|\bcet apres[\s-]midi\b|\bce matin\b|\btoday\b"
@@ -51,6 +64,7 @@ RULES = [
     ("week", re.compile(r"\bcette semaine\b|\bthis week\b")),
     ("next_month", re.compile(r"\ble mois prochain\b|\bnext month\b")),
     ("month_now", re.compile(r"\bce mois[\s-]ci\b|\bce mois\b|\bthis month\b")),
+    ("last_day", re.compile(rf"\b({_DAY}) dernier\b|\blast ({_DAY})\b")),
     ("next_day", re.compile(rf"\b({_DAY}) prochain\b|\bnext ({_DAY})\b")),
     ("day", re.compile(rf"\b(?:ce |on |this )?({_DAY})\b")),
     ("month", re.compile(rf"\b(?:en|in|au mois de|mois de|during|d)\s*'?\s*({_MONTH})(?:\s+(\d{{4}}))?\b")),
@@ -94,6 +108,18 @@ def window(question: str, on: date) -> Window | None:
     return None
 
 
+# Questions about what is current: the news, what is on (folded text, see `timely`).
+TIMELY = re.compile(r"\b(?:actualites?|actus?|nouvelles|news|quoi de neuf|what\s*['\u2019]?\s*s new|latest|"
+                    r"en ce moment|actuellement|currently|right now|what\s*['\u2019]?\s*s on|whats on|"
+                    r"a l\s*'?\s*affiche|agenda|on now)\b")
+
+
+def timely(question: str) -> bool:
+    """Whether `question` asks about what is current: it names a period, or the news, what is on."""
+    text = fold(" ".join(question.split()))
+    return bool(TIMELY.search(text)) or any(rule.search(text) for _, rule in RULES)
+
+
 def _same_day(d: date) -> tuple[date, date]:
     return d, d
 
@@ -106,12 +132,23 @@ def _weekend(on: date, later: bool) -> tuple[date, date]:
     return saturday, saturday + timedelta(days=1)
 
 
+def _last_weekend(on: date) -> tuple[date, date]:
+    """The weekend before this one: during a weekend, the one before it."""
+    saturday = on - timedelta(days=(on.weekday() - 5) % 7 + (7 if on.weekday() >= 5 else 0))
+    return saturday, saturday + timedelta(days=1)
+
+
 def _day(m, on: date, strictly_after: bool) -> tuple[date, date]:
     wanted = DAYS[next(g for g in m.groups() if g)]
     ahead = (wanted - on.weekday()) % 7
     if ahead == 0 and strictly_after:
         ahead = 7
     return _same_day(on + timedelta(days=ahead))
+
+
+def _last_day(m, on: date) -> tuple[date, date]:
+    wanted = DAYS[next(g for g in m.groups() if g)]
+    return _same_day(on - timedelta(days=(on.weekday() - wanted - 1) % 7 + 1))
 
 
 def _month_span(year: int, month: int) -> tuple[date, date]:
@@ -152,6 +189,11 @@ def _date(day: int, month: int, year: str | None, on: date):
 _RESOLVE = {
     "date": lambda m, on: _date(int(m.group(1)), MONTHS[m.group(2)], m.group(3), on),
     "date_en": lambda m, on: _date(int(m.group(2)), MONTHS[m.group(1)], m.group(3), on),
+    "last_year": lambda m, on: (date(on.year - 1, 1, 1), date(on.year - 1, 12, 31)),
+    "last_weekend": lambda m, on: _last_weekend(on),
+    "last_week": lambda m, on: (on - timedelta(days=7 + on.weekday()), on - timedelta(days=1 + on.weekday())),
+    "last_month": lambda m, on: _month_span(on.year - (on.month == 1), (on.month - 2) % 12 + 1),
+    "yesterday": lambda m, on: _same_day(on - timedelta(days=1)),
     "after_tomorrow": lambda m, on: _same_day(on + timedelta(days=2)),
     "tomorrow": lambda m, on: _same_day(on + timedelta(days=1)),
     "today": lambda m, on: _same_day(on),
@@ -161,6 +203,7 @@ _RESOLVE = {
     "week": lambda m, on: (on, on + timedelta(days=6 - on.weekday())),
     "next_month": lambda m, on: _month_span(on.year + on.month // 12, on.month % 12 + 1),
     "month_now": lambda m, on: (on, _month_span(on.year, on.month)[1]),
+    "last_day": lambda m, on: _last_day(m, on),
     "next_day": lambda m, on: _day(m, on, strictly_after=True),
     "day": lambda m, on: _day(m, on, strictly_after=False),
     "month": _month,

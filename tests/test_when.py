@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cigale.errors import ConfigError
-from cigale.when import today, window
+from cigale.when import timely, today, window
 
 WEDNESDAY = date(2026, 7, 15)
 
@@ -60,6 +60,41 @@ def test_a_weekend_may_span_a_month_or_a_year_end(on, expected):
     assert span("ce week-end", on) == expected
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("concerts le week-end dernier", (date(2026, 7, 11), date(2026, 7, 12))),
+    ("last weekend in Aix", (date(2026, 7, 11), date(2026, 7, 12))),
+    ("samedi dernier", (date(2026, 7, 11), date(2026, 7, 11))),
+    ("last Wednesday", (date(2026, 7, 8), date(2026, 7, 8))),  # strictly before today
+    ("hier soir à Marseille", (date(2026, 7, 14), date(2026, 7, 14))),
+    ("yesterday", (date(2026, 7, 14), date(2026, 7, 14))),
+    ("la semaine dernière", (date(2026, 7, 6), date(2026, 7, 12))),
+    ("le mois dernier", (date(2026, 6, 1), date(2026, 6, 30))),
+    ("festivals l'an dernier", (date(2025, 1, 1), date(2025, 12, 31))),
+    ("last year", (date(2025, 1, 1), date(2025, 12, 31))),
+    ("en juillet 2025", (date(2025, 7, 1), date(2025, 7, 31))),
+])
+def test_the_past_is_named_explicitly(question, expected):
+    assert span(question) == expected
+
+
+def test_last_weekend_during_a_weekend_is_the_one_before():
+    assert span("le week-end dernier", date(2026, 11, 1)) == (date(2026, 10, 24), date(2026, 10, 25))
+    assert span("le mois dernier", date(2026, 1, 15)) == (date(2025, 12, 1), date(2025, 12, 31))
+
+
+def test_plain_hier_is_german_for_here():
+    assert window("Was kann man hier machen?", WEDNESDAY) is None
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("actualités de la métropole", True), ("quoi de neuf à Aubagne ?", True), ("what's on in Marseille?", True),
+    ("concerts ce week-end", True), ("en ce moment à Cassis", True), ("latest news from Aix", True),
+    ("quels musées à Martigues ?", False), ("festivals de jazz", False),
+])
+def test_a_question_about_what_is_current_is_timely(question, expected):
+    assert timely(question) is expected
+
+
 def test_during_a_weekend_the_next_one_is_a_week_later():
     assert span("le week-end prochain", date(2026, 10, 31)) == (date(2026, 11, 7), date(2026, 11, 8))
 
@@ -79,7 +114,8 @@ def test_today_is_the_setting_when_given():
 
 PIECES = ["ce", "le", "week-end", "weekend", "prochain", "next", "this", "samedi", "Sunday", "en", "in", "juillet",
           "February", "cet", "été", "winter", "hiver", "1er", "31", "29", "demain", "tonight", "semaine", "mois",
-          "ci", "-", "'", "?", "à", "Cassis", "2027"]
+          "ci", "-", "'", "?", "à", "Cassis", "2027", "dernier", "dernière", "last", "hier", "soir", "an", "l'",
+          "year", "yesterday"]
 texts = st.one_of(st.text(), st.lists(st.sampled_from(PIECES), max_size=8).map(" ".join))
 
 
@@ -88,8 +124,12 @@ texts = st.one_of(st.text(), st.lists(st.sampled_from(PIECES), max_size=8).map("
 def test_any_text_gives_no_window_or_one_that_is_not_over(text, on):
     w = window(text, on)
     if w is not None:
-        assert w.start <= w.end and (w.end - w.start).days < 93
-        if not re.search(r"\d{4}", w.phrase):  # an explicit year may name the past; nothing else does
+        year = re.search(r"\ban|\byear\b", w.phrase)  # "l'an dernier", "last year": a calendar year
+        assert w.start <= w.end and (w.end - w.start).days < (366 if year else 93)
+        past = re.search(r"\d{4}|dernier|derniere|last|hier|yesterday", w.phrase)  # the past, named explicitly
+        if past and not re.search(r"\d{4}", w.phrase):
+            assert w.end < on
+        elif not past:
             assert w.start >= on
 
 
@@ -123,6 +163,8 @@ def test_what_carries_no_date_stays_and_past_events_go(on_july_first, data_dir):
     later = Engine.open(settings=Settings.load(environ={}, data_dir=data_dir, today="2026-08-01"))
     try:
         assert not {"fest-jazz-vitrolles", "fest-jazz-marseille"} & set(found(later, "festivals de jazz cet été"))
-        assert "fest-jazz-vitrolles" in found(later, "festivals de jazz")  # no period named: no filter
+        assert "fest-jazz-vitrolles" in found(later, "festivals de jazz")  # no period named: the record is found
+        assert "fest-jazz-vitrolles" not in found(later, "festivals de jazz en ce moment")  # what is on: from today
+        assert "fest-jazz-vitrolles" in found(later, "festivals de jazz en juillet 2026")  # a past period named
     finally:
         later.close()

@@ -1,18 +1,23 @@
 """The answer a visitor reads, composed by intent (see intent.py), in the question's language:
 
     factual, practical   the line that answers the focus, with its subject (extractive.py)
-    list, open           a frame, then one line per item, each cited (lists.py)
+    list, open           a frame, then one line per item, each cited (lists.py); events soonest
+                         first, each with its dates, venue and commune (dates.py)
     opinion              a neutral decline, then what each place named has
     out_of_scope         what Cigale is for
     injection            never obeyed; the engine answers the legitimate part, if any
 
 Whenever the evidence does not hold the answer, an honest refusal that names the expert to
-ask. Every answer names one (`Answer.expert`).
+ask; for events asked for and none found, one that says so, for the period named ("no event
+found from Saturday 31 October to Sunday 1 November"), rather than undated content in their
+place. Every answer names one (`Answer.expert`).
 """
 
 from dataclasses import replace
+from datetime import date
 
-from cigale.answers import answerability, extractive, frames, lists
+from cigale import when
+from cigale.answers import answerability, dates, extractive, frames, lists
 from cigale.answers.experts import expert_for, publisher_of
 from cigale.answers.intent import Intent, Reading
 from cigale.answers.types import Answer, Item, Sentence
@@ -40,7 +45,9 @@ def compose(question, reading: Reading, hits, store, embedder, territory, settin
     if reading.wants_items:
         found = lists.find_items(question, reading, hits, docs, territory)
         if found:
-            return _listing(question, reading, found, hits, docs, territory, base)
+            return _listing(question, reading, found, hits, docs, territory, base, settings=settings)
+        if reading.kind is not None and reading.kind.dated:
+            return _no_events(question, hits, docs, territory, base, settings)
         return _refusal(question, hits, docs, territory, base, {"items": 0})
 
     chunks = store.get_chunks([h.chunk_id for h in hits[:extractive.CANDIDATE_DOCS]])
@@ -77,19 +84,78 @@ def _refusal(question, hits, docs, territory, base, evidence) -> Answer:
                   places=extractive.places_of(question, (), territory), evidence=evidence)
 
 
-def _listing(question, reading, found, hits, docs, territory, base, frame=None) -> Answer:
+def _no_events(question, hits, docs, territory, base, settings) -> Answer:
+    """No event (of the kind asked) in the period named, or none to come: said so, with the expert."""
+    lang, (today, _tz) = question.lang, _calendar(question, territory, settings)
+    names, regions = _place_names(question, territory)
+    at = " " + frames.at(names, lang, regions) if question.communes else ""
+    text = (frames.text(frames.NO_EVENTS, lang, at=at, period=_period(question, lang, today)) if question.window
+            else frames.text(frames.NO_UPCOMING_EVENTS, lang, at=at))
+    refusal = _refusal(question, hits, docs, territory, base, {"items": 0, "events": 0, "window": question.window})
+    return replace(refusal, answer=f"{text} {frames.text(frames.ASK_EXPERT, lang, expert=base['expert'].name)}")
+
+
+def _calendar(question, territory, settings=None) -> tuple[date, str]:
+    """The day the question is asked on, and the territory's time zone."""
+    tz = getattr(territory, "timezone", when.DEFAULT_TZ)
+    if getattr(question, "today", None):
+        return date.fromisoformat(question.today), tz
+    return when.today(settings.today if settings else "", tz), tz
+
+
+def _period(question, lang: str, today: date) -> str:
+    first, last = (date.fromisoformat(d) for d in question.window)
+    return dates.span(first, last, lang, today, framed=True)
+
+
+def _extra_text(doc, key: str) -> str | None:
+    """A field of an event's record (`extra`), as text: "venue", "price" (a name in a mapping too)."""
+    value = (doc.extra or {}).get(key)
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("text")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    return " ".join(value.split()) or None
+
+
+def _listing(question, reading, found, hits, docs, territory, base, frame=None, settings=None) -> Answer:
     lang = question.lang
-    shown = found[:lists.MAX_ITEMS]
+    today, tz = _calendar(question, territory, settings)
+    shown = lists.soonest_first(found[:lists.MAX_ITEMS], question, tz)  # equity chose the set, the calendar the order
     if frame is None:
         names, regions = _place_names(question, territory)
         where = frames.at(names, lang, regions) if question.communes else frames.text(frames.EVERYWHERE, lang)
-        frame = (frames.text(frames.LIST, lang, kind=reading.kind.plural(lang), at=where) if reading.kind
-                 else frames.text(frames.WHAT_SOURCES_SAY, lang, at=where))
+        if reading.kind and question.window and any(f.doc.start for f in shown):
+            frame = frames.text(frames.LIST_IN_PERIOD, lang, kind=reading.kind.plural(lang), at=where,
+                                period=_period(question, lang, today))
+        else:
+            frame = (frames.text(frames.LIST, lang, kind=reading.kind.plural(lang), at=where) if reading.kind
+                     else frames.text(frames.WHAT_SOURCES_SAY, lang, at=where))
     order: dict[str, int] = {}
     items, sentences = [], []
     for f in shown:
         n = order.setdefault(f.doc.id, len(order) + 1)
         commune = territory.commune(f.place) if f.place else None
+        written = None
+        if f.doc.start and lists.over(f.doc, question):  # the year always, and said to be past
+            written = dates.event(f.doc.start, f.doc.end, lang, None, tz)
+            written = written and f"{written} ({frames.text(frames.PAST, lang)})"
+        elif f.doc.start:
+            written = dates.event(f.doc.start, f.doc.end, lang, today, tz)
+        if written:
+            # An event: its dates, venue and commune, written by Cigale from the record's fields
+            # (nothing quoted; the citation carries the link).
+            venue, price = _extra_text(f.doc, "venue"), _extra_text(f.doc, "price")
+            where = [venue] if venue else []
+            if commune and commune.name not in f.name and commune.name not in (venue or ""):
+                where.append(commune.name)
+            line = " — ".join(p for p in (f.name, written, ", ".join(where), price) if p)
+            items.append(Item(f.doc.id, f.name, commune.name if commune else None, None, n, dates=written,
+                              starts=f.doc.start, venue=venue, price=price))
+            sentences.append(Sentence(line, n, f.doc.id, -1, -1))
+            continue
         start, end = f.detail or (-1, -1)
         detail = " ".join(f.doc.text[start:end].split()) if f.detail else None
         item_lang = (f.doc.lang or "").split("+")[0] or None
@@ -106,7 +172,7 @@ def _listing(question, reading, found, hits, docs, territory, base, frame=None) 
                       for doc_id, n in order.items())
     more = len(found) - len(shown)
     text = "\n".join([frame] + [f"- {s.text} [{s.citation}]" for s in sentences]
-                     + ([frames.text(frames.MORE, question.lang, n=more)] if more else []))
+                     + ([frames.text(frames.MORE if more > 1 else frames.MORE_ONE, lang, n=more)] if more else []))
     expert = expert_for(reading.theme, _communes(question), territory, lang, [docs[c.doc_id] for c in citations])
     return Answer(**{**base, "expert": expert}, answer=text, abstained=False, confidence=1.0, citations=citations,
                   places=extractive.places_of(question, citations, territory), sentences=tuple(sentences),

@@ -14,6 +14,7 @@ import numpy as np
 
 from cigale.analysis import analyze, analyze_query, base_lang
 from cigale.answers import lines
+from cigale.answers.answerability import concept_found
 from cigale.answers.injection import INJECTION
 from cigale.answers.types import Citation, PlaceRef, Sentence
 from cigale.chunks import sentences
@@ -54,6 +55,7 @@ class Line:
     end: int
     places: tuple[str, ...] = ()  # what its document is about (the hit's places)
     lexical: float = 0.05
+    own: float = 0.0  # share of the question's words in the line itself, its title left out
     focus: float = 0.3
     dense: float = 0.0
     vector: np.ndarray | None = None
@@ -76,6 +78,7 @@ def candidate_lines(question, reading, hits, docs, chunks, weights=WEIGHTS) -> l
     first document (the answer is often outside its best chunk), the best chunk of the others."""
     q_terms = content_terms(question)
     focuses = (reading.focuses or (reading.focus,)) if reading is not None else ()
+    concept = reading.concept if reading is not None else ()
     out = []
     for rank, hit in enumerate(hits[:CANDIDATE_DOCS]):
         doc, chunk = docs[hit.doc_id], chunks[hit.chunk_id].chunk
@@ -86,9 +89,17 @@ def candidate_lines(question, reading, hits, docs, chunks, weights=WEIGHTS) -> l
                 continue  # words addressed to a model, or a bare code, are not an answer to quote
             line = Line(rank, doc, a, b, hit.places)
             line.lexical = overlap(q_terms, text + " " + doc.title, question.lang, doc.lang)
+            line.own = overlap(q_terms, text, question.lang, doc.lang) if line.lexical else 0.0
             line.focus = max((lines.focus_match(text, f) for f in focuses), default=0.0)
+            if line.focus and concept and not concept_found(concept, f"{doc.title}\n{text}", question.lang, doc.lang):
+                # The focus's shape, but none of what the question is about, in any language: another
+                # subject's line (a town hall's "Adresse :" for "dans quel conseil de territoire se
+                # trouve Trets ?").
+                line.focus = 0.0
             out.append(line)
-    out.sort(key=lambda c: (-_cheap(c, weights), c.hit_rank, c.start))
+    # Ties (the question's words all in the title, which every line of a record shares: "maire" in
+    # "Mairie de Gardanne") go to the lines that hold them themselves, which are then embedded.
+    out.sort(key=lambda c: (-_cheap(c, weights), -c.own, c.hit_rank, c.start))
     return out[:CANDIDATE_POOL]
 
 

@@ -67,11 +67,36 @@ LIST = {  # {kind} is plural; {at} a place with its preposition ("à Martigues",
     "es": "{Kind} {at}:",
     "de": "{Kind} {at}:",
 }
+LIST_IN_PERIOD = {  # the same, with the period the question names ("du samedi 31 octobre au …")
+    "fr": "Voici des {kind} {at}, {period} :",
+    "en": "Here are {kind} {at}, {period}:",
+    "it": "{Kind} {at}, {period}:",
+    "es": "{Kind} {at}, {period}:",
+    "de": "{Kind} {at}, {period}:",
+}
+# No event in the period named (or none to come): said plainly, rather than undated content
+# offered in its place. {at} is empty or " " + a place with its preposition.
+NO_EVENTS = {
+    "fr": "Je n'ai trouvé aucun événement{at} {period} dans mes sources.",
+    "en": "I found no event{at} {period} in my sources.",
+    "it": "Non ho trovato nessun evento{at} {period} nelle mie fonti.",
+    "es": "No he encontrado ningún evento{at} {period} en mis fuentes.",
+    "de": "Ich habe in meinen Quellen keine Veranstaltung{at} {period} gefunden.",
+}
+PAST = {"fr": "date passée", "en": "past", "it": "data passata", "es": "fecha pasada", "de": "vorbei"}  # an item over
+NO_UPCOMING_EVENTS = {
+    "fr": "Je n'ai trouvé aucun événement à venir{at} dans mes sources.",
+    "en": "I found no upcoming event{at} in my sources.",
+    "it": "Non ho trovato nessun evento in programma{at} nelle mie fonti.",
+    "es": "No he encontrado ningún evento próximo{at} en mis fuentes.",
+    "de": "Ich habe in meinen Quellen keine bevorstehende Veranstaltung{at} gefunden.",
+}
 EVERYWHERE = {
     "fr": "sur tout le territoire", "en": "across the territory", "it": "in tutto il territorio",
     "es": "en todo el territorio", "de": "im ganzen Gebiet",
 }
 MORE = {"fr": "et {n} autres", "en": "and {n} more", "it": "e altri {n}", "es": "y {n} más", "de": "und {n} weitere"}
+MORE_ONE = {"fr": "et 1 autre", "en": "and 1 more", "it": "e 1 altro", "es": "y 1 más", "de": "und 1 weiterer"}
 TOWN_HALL = {
     "fr": "Mairie {of}", "en": "{commune} town hall", "it": "Comune di {commune}", "es": "Ayuntamiento de {commune}",
     "de": "Rathaus {commune}",

@@ -67,9 +67,11 @@ WHERE_ITEMS = lx.WHERE_ITEMS
 def classify(question) -> Reading:
     """The reading of a `search.Question` (its text, language and the places it names)."""
     text = question.without_places
-    tokens = words(text)
+    tokens = _without_period(words(text), getattr(question, "period", None))
     found = _Cues(tokens)
     kind, kind_span, plural = _kind(tokens, question.lang)
+    if kind is None and (found.any(lx.EVENT_CUES) or (question.window and found.any(lx.OUTING_CUES))):
+        kind, plural = lx.EVENT, True  # "what's on in Aubagne?", "que faire ce week-end ?": events
     theme = _theme(found, kind)
 
     if _injected(question.text, found):
@@ -128,6 +130,22 @@ def refine(reading: Reading, question, hits, docs) -> Reading:
     if distinct and all(w in asked for w in distinct):
         return replace(reading, intent=Intent.FACTUAL, focus=reading.focus or lx.Focus.OTHER)
     return reading
+
+
+# Little words a period's phrase may start with, that may also belong to a cue ("open on sunday").
+_PERIOD_LEAD = frozenset(("on", "in", "en", "le", "la", "ce", "cet", "cette", "this", "the", "during", "au", "d"))
+
+
+def _without_period(tokens: list[str], period: str | None) -> list[str]:
+    """The tokens less the words that name the question's period (when.py): they say when, not
+    what ("samedi prochain" is no timetable's "prochain", "en juillet" no word the evidence needs)."""
+    said = words(period or "")
+    while said and said[0] in _PERIOD_LEAD:
+        said = said[1:]
+    for i in range(len(tokens) - len(said) + 1):
+        if said and tokens[i:i + len(said)] == said:
+            return tokens[:i] + tokens[i + len(said):]
+    return tokens
 
 
 class _Cues:
@@ -200,8 +218,9 @@ def _legitimate(text: str) -> str | None:
 
 # Cue phrases are dropped from the concept; an everyday service ("pharmacie de garde") is the concept.
 _CUE_WORDS = frozenset().union(
-    lx.QUESTION_WORDS, lx.LIST_CUES, EXISTENCE, lx.OPINION_CUES, lx.TIME_WORDS, lx.FILLER_WORDS,
-    *lx.FOCUS_CUES.values(), *(cues for aspect, cues in lx.ASPECT_CUES.items() if aspect is not lx.Aspect.SERVICE))
+    lx.QUESTION_WORDS, lx.LIST_CUES, EXISTENCE, lx.OPINION_CUES, lx.TIME_WORDS, lx.FILLER_WORDS, lx.EVENT_CUES,
+    lx.NEWS_CUES, *lx.FOCUS_CUES.values(),
+    *(cues for aspect, cues in lx.ASPECT_CUES.items() if aspect is not lx.Aspect.SERVICE))
 
 
 def _concept(tokens: list[str], kind_span) -> tuple[str, ...]:

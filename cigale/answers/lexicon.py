@@ -298,6 +298,7 @@ class Kind:
     names: dict[str, tuple[str, ...]]
     marks: frozenset  # in a source's title or first line: this document is one of them
     details: frozenset  # labels of its most telling lines ("Discipline dominante", "Domaines thématiques")
+    dated: bool = False  # it happens on dates (concerts, shows, events): with a period named, only dated ones answer
 
     def plural(self, lang: str) -> str:
         return (self.names.get(lang) or self.names["en"])[0]
@@ -309,11 +310,11 @@ class Kind:
         return {"en": "Which", "it": "Quali", "es": "Qué", "de": "Welche"}.get(lang, "Which")
 
 
-def _kind(id: str, theme: Theme, names: dict[str, str], marks: str, details: str = "") -> Kind:
+def _kind(id: str, theme: Theme, names: dict[str, str], marks: str, details: str = "", dated: bool = False) -> Kind:
     split = {lang: tuple(n.strip() for n in value.split(",")) for lang, value in names.items()}
     every = [n for value in split.values() for n in value]
     return Kind(id, theme, split, phrases(*every, *marks.split(",")), phrases(*details.split(",")) if details
-                else frozenset())
+                else frozenset(), dated)
 
 
 # French plurals of the feminine kinds, for "Quelles gares… ?"
@@ -400,7 +401,30 @@ KINDS: tuple[Kind, ...] = (
     _kind("parking", Theme.MOBILITY, {
         "fr": "parkings, parking, stationnement", "en": "car parks, parking", "it": "parcheggi, parcheggio",
         "es": "aparcamientos, aparcamiento, parking", "de": "Parkplätze, Parkplatz, Parkhaus"}, "parking", ""),
+    # Things that happen on dates, after "festival" (named first when both are: "spectacles de rue :
+    # quels festivals ?"). Their documents come from the partners' agendas (iCal, schema.org Event).
+    _kind("concert", Theme.CULTURE, {
+        "fr": "concerts, concert", "en": "concerts, concert, gigs, gig", "it": "concerti, concerto",
+        "es": "conciertos, concierto", "de": "Konzerte, Konzert"}, "concert,recital", dated=True),
+    _kind("show", Theme.CULTURE, {
+        "fr": "spectacles, spectacle, représentations", "en": "shows, performances",
+        "it": "spettacoli, spettacolo", "es": "espectáculos, espectáculo", "de": "Aufführungen, Vorstellungen"},
+        "spectacle,representation", dated=True),
+    _kind("event", Theme.TOURISM, {
+        "fr": "événements, événement, manifestations, manifestation, animations, sorties",
+        "en": "events, event, happenings", "it": "eventi, evento, manifestazioni", "es": "eventos, evento",
+        "de": "Veranstaltungen, Veranstaltung, Events"}, "evenement,manifestation,event", dated=True),
 )
+EVENT = next(k for k in KINDS if k.id == "event")
+# Words that ask what is on, whatever its kind ("what's on in Aubagne?", "l'agenda du week-end").
+EVENT_CUES = phrases("what s on", "whats on", "what is on", "what s happening", "agenda", "ou sortir",
+                     "cosa c e", "que pasa", "was ist los", "veranstaltungskalender")
+# Words that ask for the news: they say when (now), not what (when.timely reads them too).
+NEWS_CUES = phrases("actualite", "actualites", "actu", "actus", "quoi de neuf", "nouvelles", "news", "what s new",
+                    "latest", "latest news", "notizie", "noticias", "nachrichten", "neuigkeiten")
+# Words that ask what to do: with a period named ("que faire ce week-end ?"), what is on then.
+OUTING_CUES = phrases("que faire", "quoi faire", "faire quoi", "things to do", "what to do", "what can we do",
+                      "what can i do", "cosa fare", "que hacer", "was tun", "was unternehmen", "was kann man machen")
 
 def titled_plural(title: str, kind: Kind | None = None) -> bool:
     """A title that names a kind in the plural ("Lycées de Martigues"): a source listing several.

@@ -40,7 +40,7 @@ _LINKS = frozenset(("de", "du", "des", "d", "la", "le", "les", "l", "s", "et", "
 # Codes and identifiers: true, but never what a visitor asked for.
 _IDENTIFIER = frozenset(words("code uic uai rnsr numero national structure sigle trigramme tvs segment drg niveau de "
                               "service unite gare libelle intitule fronton wikidata reference musee label et numero "
-                              "code postal commune indiquee ville indiquee"))
+                              "code postal commune indiquee ville indiquee insee"))
 
 
 def split(line: str) -> tuple[str | None, str]:

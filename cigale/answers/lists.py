@@ -7,13 +7,26 @@ qualifier ("jazz" in "festivals de jazz": by its words, or by meaning when its s
 the question is close to the best item's). A source that enumerates several of them ("Lycées
 de Martigues", a line per lycée) gives one item per line. Items keep the ranking's order, so
 an open question's list shows the territories as fairly as the equity re-ranker does.
+
+Events (documents with `start`; the search has left out those outside the period named). For a
+kind that happens on dates (concerts, shows, events: `Kind.dated`), a dated document is one of the
+kind when it names it anywhere (an agenda's record says "concert" in its description), and any
+dated document is an event; with a period named, only dated documents answer it — a museum is no
+event of the weekend. An event that is over (its end, else its start, before today) is never
+offered for such a question, nor ever when its source calls it an event (`extra["kind"]`: an
+agenda's occurrence, gone once over), unless the question names a period that reaches into the
+past ("le week-end dernier"). A record of another kind that carries past dates (a festival's
+record, with its last edition's) is still listed, after the others, and said to be past. The
+items shown are put soonest first (`soonest_first`): the set is the ranking's (equity's, on an
+open question), the order the calendar's.
 """
 
 import re
 from dataclasses import dataclass
+from datetime import date, time
 
 from cigale.analysis import words
-from cigale.answers import lines
+from cigale.answers import dates, lines
 from cigale.answers.answerability import concept_found
 from cigale.answers.lexicon import KINDS, Focus, grams, titled_plural
 from cigale.chunks import sentences
@@ -45,7 +58,8 @@ def find_items(question, reading, hits, docs, territory) -> list[Found]:
     kind_of = [_is_kind(docs[h.doc_id], reading.kind) for h in hits]
     in_place = [not named or bool(set(h.places) & named) or bool(set(h.places) & set(question.place_codes))
                 for h in hits]
-    eligible = [i for i, h in enumerate(hits) if kind_of[i] and in_place[i] and not _synthetic(docs[h.doc_id])]
+    eligible = [i for i, h in enumerate(hits) if kind_of[i] and in_place[i] and not _synthetic(docs[h.doc_id])
+                and _current(docs[h.doc_id], question, reading)]
     qualifier = _discriminative(reading.qualifier, [docs[hits[i].doc_id] for i in eligible], question.lang)
     about = {i: 1.0 if not qualifier else concept_found(
         qualifier, f"{docs[hits[i].doc_id].title}\n{docs[hits[i].doc_id].text}", question.lang,
@@ -89,6 +103,45 @@ def find_items(question, reading, hits, docs, territory) -> list[Found]:
     return out
 
 
+def over(doc, question) -> bool:
+    """A dated document that ended before the day the question is asked, when the question names
+    no period reaching into the past."""
+    today = getattr(question, "today", None)
+    if not doc.start or not today or (question.window and question.window[0] < today):
+        return False
+    return (doc.end or doc.start)[:10] < today
+
+
+def _current(doc, question, reading) -> bool:
+    """Whether a document may answer as of the day asked (see the module's docstring on events)."""
+    dated_kind = reading.kind is not None and reading.kind.dated
+    if not doc.start:
+        return not (dated_kind and question.window)
+    return not (over(doc, question) and (dated_kind or _agenda(doc)))
+
+
+def _agenda(doc) -> bool:
+    """An occurrence from an agenda (iCal, schema.org Event): its source calls it an event."""
+    return (doc.extra or {}).get("kind") == "event"
+
+
+def soonest_first(found: list[Found], question, tz: str) -> list[Found]:
+    """Dated items by their start (then their end) in the territory's time, then the undated in
+    their order, then those that are over, the latest first."""
+    def moment(value):
+        day_time = dates.parse(value, tz) if value else None
+        return (day_time[0], day_time[1] or time(0)) if day_time else (date.max, time(0))
+
+    def when(f):
+        return moment(f.doc.start), moment(f.doc.end or f.doc.start)
+
+    dated = [f for f in found if f.doc.start and dates.parse(f.doc.start, tz)]
+    past = sorted((f for f in dated if over(f.doc, question)), key=when, reverse=True)
+    coming = sorted((f for f in dated if not over(f.doc, question)), key=when)
+    chosen = {id(f) for f in dated}
+    return coming + [f for f in found if id(f) not in chosen] + past
+
+
 def _discriminative(qualifier, candidates, lang: str) -> tuple[str, ...]:
     """The qualifier's words that tell items apart: in "festivales de música electrónica", "música"
     is in most festivals' records, "electrónica" in few. When every word is common, all of them."""
@@ -119,6 +172,8 @@ def _is_kind(doc, kind) -> bool:
     ("X — structure de recherche…", "X — festival à…") names another kind wins over a title word
     ("Centre de Recherche de l'Ecole de l'Air" is a lab, not a school)."""
     if kind is None:
+        return True
+    if kind.dated and doc.start and (kind.id == "event" or grams(words(f"{doc.title}\n{doc.text}")) & kind.marks):
         return True
     first = doc.text.split("\n", 1)[0]
     what = grams(words(first.split(" — ", 1)[1])) if " — " in first else set()

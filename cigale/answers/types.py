@@ -36,7 +36,8 @@ class Sentence:
 @dataclass(frozen=True)
 class Item:
     """One line of a list answer: a thing of the kind asked for, where it is, and the detail of
-    its source that matters to the question (a quoted span: `start`/`end`, -1 when none)."""
+    its source that matters to the question (a quoted span: `start`/`end`, -1 when none); for an
+    event, its dates, venue and price instead of a quoted detail."""
 
     doc_id: str
     title: str
@@ -46,6 +47,10 @@ class Item:
     start: int = -1
     end: int = -1
     lang: str | None = None  # the detail's language (its source's)
+    dates: str | None = None  # an event's: when it takes place, written in the answer's language
+    starts: str | None = None  # an event's start as its source gives it (ISO)
+    venue: str | None = None  # an event's venue, when its source names one
+    price: str | None = None  # an event's price, when its source gives one
 
 
 @dataclass(frozen=True)

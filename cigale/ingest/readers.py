@@ -2,12 +2,19 @@
 
 A reader raises `SourceError` when the whole file is unusable, and yields
 `SourceError`s for single bad records (a broken JSONL line), so the rest goes on.
+
+Line-oriented exports (JSONL, CSV) are read line by line, so a file of any size is read in
+little memory: their cap is on each line (`MAX_RECORD_BYTES`), not on the file. The other
+formats hold one document and are read whole, under `MAX_FILE_BYTES`. A streamed file may
+still be refused after some of its documents were yielded (a NUL byte on line 900,000): the
+caller takes those back (see `cigale.ingest`).
 """
 
 import codecs
 import csv
 import errno
 import io
+import itertools
 import json
 import re
 import stat
@@ -16,9 +23,17 @@ from pathlib import Path
 from cigale.documents import Document
 from cigale.errors import SourceError
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
-# No field can be longer than its file; the csv module's default (128 KB) refuses a long description.
-CSV_FIELD_LIMIT = MAX_FILE_BYTES
+MAX_FILE_BYTES = 50 * 1024 * 1024  # a file read whole: one page, one PDF
+# One line of a line-oriented export, that is one document: some 1.5 million words, far beyond any
+# notice (the longest record in bench/data is 6 KB). It bounds the memory a line takes while it is
+# decoded and parsed (a few times its size), whatever the size of the file.
+MAX_RECORD_BYTES = 10 * 1024 * 1024
+# No field can be longer than its record; the csv module's default (128 KB) refuses a long description.
+CSV_FIELD_LIMIT = MAX_RECORD_BYTES
+# How much of a streamed file is looked at before reading it, to refuse a binary file at once and tell
+# UTF-16 without a byte-order mark; the rest is checked line by line (git looks at 8,000 bytes).
+SNIFF_BYTES = 64 * 1024
+_SKIP_BYTES = 1024 * 1024  # the piece an over-long line is skipped by, never held whole
 # Real records nest a few levels; deeper ones would exhaust Python's recursion limit later, when the
 # document is hashed or stored (dataclasses.asdict and json.dumps recurse), and abort the whole ingest.
 MAX_JSON_DEPTH = 100
@@ -46,25 +61,35 @@ CSV_FIELDS = (
     "start",
     "end",
 )
+CSV_SNIFF_CHARS = 4096  # what csv.Sniffer is shown of the file to tell its delimiter
 
 
 def read_text(path: Path) -> str:
     data = path.read_bytes()
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _decode_utf16(path, data)
-    if b"\x00" in data:
-        if _looks_like_utf16(data):
-            raise SourceError(path, "UTF-16 text without a byte-order mark; save it as UTF-8")
-        raise SourceError(path, "binary content, not text (NUL bytes)")
-    # Control bytes mean the same in UTF-8 and Windows-1252, so they are counted before decoding.
-    if len(data.translate(None, _NOT_CONTROL)) > MAX_CONTROL_SHARE * len(data):
-        raise SourceError(path, "binary content, not text (control characters)")
+    _refuse_binary(path, data)
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding).replace("\r\n", "\n")
         except UnicodeDecodeError:
             continue
     raise SourceError(path, "not valid UTF-8 or Windows-1252 text")
+
+
+def _refuse_binary(path: Path, data: bytes) -> None:
+    """SourceError if `data` (a whole file, or the first bytes of one) is not text."""
+    if b"\x00" in data:
+        if _looks_like_utf16(data):
+            raise SourceError(path, "UTF-16 text without a byte-order mark; save it as UTF-8")
+        raise SourceError(path, "binary content, not text (NUL bytes)")
+    if _control_bytes(data) > MAX_CONTROL_SHARE * len(data):
+        raise SourceError(path, "binary content, not text (control characters)")
+
+
+def _control_bytes(data: bytes) -> int:
+    # Control bytes mean the same in UTF-8 and Windows-1252, so they are counted before decoding.
+    return len(data.translate(None, _NOT_CONTROL))
 
 
 def _decode_utf16(path: Path, data: bytes) -> str:
@@ -84,9 +109,88 @@ def _looks_like_utf16(data: bytes) -> bool:
     return max(even.count(0), odd.count(0)) > 0.9 * len(odd) and min(even.count(0), odd.count(0)) < 0.1 * len(odd)
 
 
+def _read_lines(path: Path):
+    """(line number, text) for each line of a line-oriented export, read as it goes: the text ends with
+    its "\n" ("\r\n" becomes "\n"), or is a SourceError for a line that cannot be read on its own (too
+    long, in no known encoding). Raises SourceError for a file that is not text.
+
+    The checks are read_text's, made as the file is read: the first bytes are sniffed (a binary file
+    is refused at once; a UTF-16 byte-order mark decides the encoding of the whole file), a NUL byte
+    anywhere refuses the file (it is damaged or not text, and a file refused whole keeps its stored
+    documents under --prune), and the share of control bytes is that of the whole file, checked at
+    its end. Each line is decoded on its own, as UTF-8, else Windows-1252."""
+    with open(path, "rb") as f:
+        head = f.read(SNIFF_BYTES)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            f.seek(0)
+            yield from _utf16_lines(path, io.TextIOWrapper(f, encoding="utf-16", newline="\n"))
+            return
+        _refuse_binary(path, head)
+        f.seek(len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0)
+        size = controls = 0
+        for n, line in _lines(f, MAX_RECORD_BYTES, b"\n"):
+            if isinstance(line, int):
+                yield n, _too_large(path, n, line)
+                continue
+            if b"\x00" in line:
+                raise SourceError(f"{path}:{n}", "binary content, not text (NUL bytes)")
+            size, controls = size + len(line), controls + _control_bytes(line)
+            if line.endswith(b"\r\n"):
+                line = line[:-2] + b"\n"
+            yield n, _decode_line(line) or SourceError(f"{path}:{n}", "not valid UTF-8 or Windows-1252 text")
+        if controls > MAX_CONTROL_SHARE * size:
+            raise SourceError(path, "binary content, not text (control characters)")
+
+
+def _utf16_lines(path: Path, text):
+    try:
+        # In characters: UTF-16 takes two bytes for each (four for the few beyond U+FFFF).
+        for n, line in _lines(text, MAX_RECORD_BYTES // 2, "\n"):
+            if isinstance(line, int):
+                yield n, _too_large(path, n, 2 * line)
+            elif "\x00" in line:
+                raise SourceError(f"{path}:{n}", "binary content, not text (NUL characters)")
+            else:
+                yield n, (line[:-2] + "\n" if line.endswith("\r\n") else line)
+    except UnicodeDecodeError:  # found a chunk ahead of the lines read: no line to name
+        raise SourceError(path, "invalid UTF-16 text") from None
+
+
+def _lines(f, limit: int, newline):
+    """(line number, line) for each line of `f` (bytes or text, ending with `newline`); a line longer
+    than `limit` is skipped piece by piece and given as its length instead."""
+    n = 0
+    while line := f.readline(limit + 1):
+        n += 1
+        if len(line) <= limit or line.endswith(newline):
+            yield n, line
+            continue
+        length = len(line)
+        while not line.endswith(newline) and (line := f.readline(_SKIP_BYTES)):
+            length += len(line)
+        yield n, length - (len(newline) if line.endswith(newline) else 0)
+
+
+def _too_large(path: Path, n: int, size: int) -> SourceError:
+    return SourceError(f"{path}:{n}", f"record too large ({size:,} bytes; the limit for one record is "
+                                      f"{MAX_RECORD_BYTES:,} bytes)")
+
+
+def _decode_line(line: bytes) -> str | None:
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return line.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 def read_jsonl(path: Path, doc_id: str, options: dict):
-    # Split on "\n" only: JSON strings may hold U+2028 and friends, which splitlines() breaks on.
-    for n, line in enumerate(read_text(path).split("\n"), start=1):
+    # Lines end at "\n" only: JSON strings may hold U+2028 and friends, which splitlines() breaks on.
+    for n, line in _read_lines(path):
+        if isinstance(line, SourceError):
+            yield line
+            continue
         if not line.strip():
             continue
         try:
@@ -221,14 +325,20 @@ def read_pdf(path: Path, doc_id: str, options: dict):
 
 def read_csv(path: Path, doc_id: str, options: dict):
     """One document per row. `options["csv_map"]` maps fields to columns (``title=name``);
-    without a text column, the other columns are rendered as ``Column : value`` lines."""
-    text = read_text(path)
+    without a text column, the other columns are rendered as ``Column : value`` lines.
+    Read line by line: a row may span lines (a quoted field), so a line that cannot be read
+    refuses the file, as a malformed row does."""
+    lines = _csv_lines(path)
+    head, sample = [], 0
+    while sample < CSV_SNIFF_CHARS and (line := next(lines, None)) is not None:
+        head.append(line)
+        sample += len(line)
     csv.field_size_limit(CSV_FIELD_LIMIT)  # process-wide, but nothing else in Cigale reads CSV
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
+        dialect = csv.Sniffer().sniff("".join(head)[:CSV_SNIFF_CHARS], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    rows = csv.DictReader(io.StringIO(text), dialect=dialect)
+    rows = csv.DictReader(itertools.chain(head, lines), dialect=dialect)
     try:
         yield from _csv_rows(path, doc_id, options, rows)
     except csv.Error as exc:
@@ -236,6 +346,13 @@ def read_csv(path: Path, doc_id: str, options: dict):
         reason = (f"CSV field longer than {CSV_FIELD_LIMIT:,} characters" if "field limit" in str(exc)
                   else f"malformed CSV ({exc})")
         raise SourceError(f"{path}:{rows.reader.line_num}", reason) from None
+
+
+def _csv_lines(path: Path):
+    for _, line in _read_lines(path):
+        if isinstance(line, SourceError):
+            raise line
+        yield line
 
 
 def _csv_rows(path: Path, doc_id: str, options: dict, rows: csv.DictReader):
@@ -287,6 +404,10 @@ READERS = {
 }
 
 
+# Line-oriented: read as they go, without a cap on the file's size (MAX_RECORD_BYTES caps each line).
+STREAMED = frozenset({read_jsonl, read_csv})
+
+
 def read(path: Path, doc_id: str, options: dict | None = None):
     """Documents (and per-record SourceErrors) from one file; SourceError if it is unusable."""
     reader = READERS.get(path.suffix.lower())
@@ -300,7 +421,7 @@ def read(path: Path, doc_id: str, options: dict | None = None):
         raise SourceError(path, "not a regular file")  # reading a named pipe or a device never ends
     if info.st_size == 0:
         raise SourceError(path, "empty file")
-    if info.st_size > MAX_FILE_BYTES:
+    if reader not in STREAMED and info.st_size > MAX_FILE_BYTES:
         raise SourceError(path, f"file too large ({info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes)")
     try:
         yield from reader(path, doc_id, options or {})

@@ -49,6 +49,21 @@ class AnswerLog:
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
 
+@dataclass(frozen=True)
+class PageState:
+    """What the last sync learnt of one URL of a source: the documents it gave, how to ask the
+    server whether it changed (validators), and what it links to (a sitemap's entries, a page's
+    links), so that an unchanged page costs no download and still leads the crawl on."""
+
+    url: str
+    docs: tuple[str, ...] = ()
+    etag: str | None = None
+    last_modified: str | None = None  # the server's Last-Modified header, verbatim
+    lastmod: str | None = None  # the sitemap's <lastmod> when it was fetched
+    body_hash: str | None = None  # sha256 of the body: a 200 with the same bytes changes nothing
+    links: tuple = ()
+
+
 @dataclass
 class Changes:
     """One ingest's worth of writes, applied in a single transaction."""
@@ -67,7 +82,9 @@ class Store(Protocol):
     def apply(self, changes: Changes) -> int:
         """Apply all changes atomically; returns the new version. On a full disk: StoreError, nothing applied."""
 
-    def get_documents(self, ids) -> dict[str, Document]: ...
+    def get_documents(self, ids, text: bool = True) -> dict[str, Document]:
+        """The documents of `ids` (unknown ids left out); `text=False`: all but their text, which
+        is then empty (what the index needs, without holding the corpus in memory)."""
 
     def get_chunks(self, ids) -> dict[int, StoredChunk]: ...
 
@@ -78,6 +95,12 @@ class Store(Protocol):
         """Cached embeddings by content hash (missing keys are left out)."""
 
     def put_vectors(self, vectors: dict[str, np.ndarray], model: str) -> None: ...
+
+    def sync_state(self, source: str) -> dict[str, PageState]:
+        """url → what the last sync of `source` learnt of it."""
+
+    def put_sync_state(self, source: str, pages: dict[str, PageState]) -> None:
+        """Replace the sync state of `source` (after its documents were applied)."""
 
     def add_feedback(self, feedback: Feedback) -> int:
         """Store a visitor's feedback; returns its id."""

@@ -4,6 +4,7 @@ Every write is one transaction: when the disk fills up mid-way, SQLite rolls it 
 user gets a `StoreError` saying so, with the data as it was before.
 """
 
+import dataclasses
 import json
 import sqlite3
 import threading
@@ -15,14 +16,14 @@ import numpy as np
 from cigale.chunks import Chunk
 from cigale.documents import Document
 from cigale.errors import StoreError
-from cigale.store import AnswerLog, Changes, Feedback, StoredChunk
+from cigale.store import AnswerLog, Changes, Feedback, PageState, StoredChunk
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, url TEXT, source TEXT,
     license TEXT, lang TEXT, places TEXT NOT NULL, theme TEXT, audience TEXT, published TEXT,
-    start TEXT, "end" TEXT, extra TEXT NOT NULL, origin TEXT, content_hash TEXT NOT NULL
+    start TEXT, "end" TEXT, extra TEXT NOT NULL, origin TEXT, content_hash TEXT NOT NULL, modified TEXT
 );
 CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
@@ -38,6 +39,9 @@ CREATE TABLE IF NOT EXISTS exposure (subterritory TEXT PRIMARY KEY, amount REAL 
 CREATE TABLE IF NOT EXISTS answers (
     id INTEGER PRIMARY KEY, created TEXT NOT NULL, question TEXT NOT NULL, lang TEXT,
     open INTEGER NOT NULL, equity INTEGER NOT NULL, cited TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sync_pages (
+    source TEXT NOT NULL, url TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (source, url)
 );
 CREATE TABLE IF NOT EXISTS vectors (
     key TEXT NOT NULL, model TEXT NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (key, model)
@@ -60,6 +64,7 @@ DOC_COLUMNS = (
     "extra",
     "origin",
     "content_hash",
+    "modified",
 )
 _COLS = ", ".join(f'"{c}"' for c in DOC_COLUMNS)
 # How SQLite reports a full disk: SQLITE_FULL on ENOSPC, SQLITE_IOERR (_WRITE) when a write
@@ -83,12 +88,16 @@ class SQLiteStore:
             with self._db() as db:
                 if not read_only:
                     db.executescript(SCHEMA)
+                    _migrate(db)
                 tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                columns = {r[1] for r in db.execute("PRAGMA table_info(documents)")}
         except sqlite3.DatabaseError as exc:
             raise self._error(exc) from None
         missing = {"meta", "documents", "chunks", "vectors"} - tables  # feedback came later: created on write
         if missing:
             raise StoreError(f"{self.path} is not a Cigale database (no {', '.join(sorted(missing))} table).")
+        # A read-only store made by an older version lacks the columns added since: read as empty.
+        self._select = ", ".join(f'"{c}"' if c in columns else f'NULL AS "{c}"' for c in DOC_COLUMNS)
 
     def _db(self) -> sqlite3.Connection:
         # One connection per thread: the web server answers from several threads.
@@ -152,13 +161,14 @@ class SQLiteStore:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (str(version),))
         return version
 
-    def get_documents(self, ids) -> dict[str, Document]:
+    def get_documents(self, ids, text: bool = True) -> dict[str, Document]:
         ids = list(dict.fromkeys(ids))
         out = {}
+        columns = self._select if text else self._select.replace('"text"', "'' AS \"text\"", 1)
         for i in range(0, len(ids), 500):
             part = ids[i : i + 500]
             rows = self._db().execute(
-                f"SELECT {_COLS} FROM documents WHERE id IN ({','.join('?' * len(part))})",
+                f"SELECT {columns} FROM documents WHERE id IN ({','.join('?' * len(part))})",
                 part,
             )
             out.update((r[0], _row_doc(r)) for r in rows)
@@ -205,6 +215,20 @@ class SQLiteStore:
                 "INSERT OR REPLACE INTO vectors (key, model, vector) VALUES (?, ?, ?)",
                 [(k, model, np.asarray(v, dtype=np.float32).tobytes()) for k, v in vectors.items()],
             )
+
+    def sync_state(self, source: str) -> dict[str, PageState]:
+        try:
+            rows = self._db().execute("SELECT url, state FROM sync_pages WHERE source = ?", (source,))
+            return {url: _page_state(url, json.loads(state)) for url, state in rows}
+        except sqlite3.OperationalError:  # a read-only store made before this table existed
+            return {}
+
+    def put_sync_state(self, source: str, pages: dict[str, PageState]) -> None:
+        with self._writing() as db:
+            db.execute("DELETE FROM sync_pages WHERE source = ?", (source,))
+            db.executemany("INSERT INTO sync_pages VALUES (?, ?, ?)", [
+                (source, url, json.dumps({k: v for k, v in dataclasses.asdict(p).items() if k != "url"},
+                                         ensure_ascii=False)) for url, p in pages.items()])
 
     def add_feedback(self, feedback: Feedback) -> int:
         with self._writing() as db:
@@ -260,6 +284,18 @@ class SQLiteStore:
             self._local.db = None
 
 
+# Columns added after the first release, with their type: added in place to older databases.
+ADDED_COLUMNS = {"documents": {"modified": "TEXT"}}
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    for table, added in ADDED_COLUMNS.items():
+        present = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+        for column, kind in added.items():
+            if column not in present:
+                db.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" {kind}')
+
+
 def _write_failed(exc: sqlite3.Error) -> bool:
     # Only errors from SQLite itself carry a code (the primary code is its low byte).
     return getattr(exc, "sqlite_errorcode", 0) & 0xFF in _WRITE_FAILURES
@@ -283,6 +319,7 @@ def _doc_row(doc: Document) -> tuple:
         json.dumps(doc.extra, ensure_ascii=False, default=str),
         doc.origin,
         doc.content_hash,
+        doc.modified,
     )
 
 
@@ -292,6 +329,15 @@ def _row_doc(r) -> Document:
     values["extra"] = json.loads(values["extra"])
     values.pop("content_hash")
     return Document(**values)
+
+
+def _page_state(url: str, state: dict) -> PageState:
+    return PageState(url, docs=tuple(state.pop("docs", ())), links=_tuples(state.pop("links", [])), **state)
+
+
+def _tuples(value):
+    """JSON's lists back into the tuples they were (a sitemap's entries are pairs in a pair)."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 def _row_chunk(r) -> StoredChunk:

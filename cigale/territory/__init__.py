@@ -13,6 +13,44 @@ from cigale.errors import ConfigError
 
 DATA = Path(__file__).parent / "data"
 METROPOLIS = "*"  # the place code of a result about the whole territory
+# Day names as the Annuaire de l'administration (service-public.fr) writes them in a pack's hours.
+DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+@dataclass(frozen=True)
+class Opening:
+    """Opening hours over a run of days, `first` to `last` (0 = Monday): ("08:30", "12:15") slots."""
+
+    first: int
+    last: int
+    slots: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Mayor:
+    name: str
+    since: str | None = None  # ISO date the council elected them
+
+
+@dataclass(frozen=True)
+class TownHall:
+    """A commune's town hall, or one of Marseille's sector town halls (`sector`, the
+    `arrondissements` it serves), as the pack's `town_halls` give them."""
+
+    commune: str
+    address: tuple[str, ...] = ()  # its lines: "Place du 14-Juillet", "13530 Trets"
+    hours: tuple[Opening, ...] = ()
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+    accessibility: str | None = None  # "accessible" or "on_request"; None: not stated
+    accessibility_details: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    mayor: Mayor | None = None
+    councillors: int | None = None  # municipal councillors in office
+    sector: int | None = None
+    arrondissements: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -28,6 +66,8 @@ class Commune:
     postcodes: tuple[str, ...] = ()
     neighbours: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    town_hall: TownHall | None = None
+    sector_halls: tuple[TownHall, ...] = ()  # Marseille's mairies de secteur
 
 
 @dataclass(frozen=True)
@@ -144,6 +184,10 @@ def _load(path: Path) -> Territory:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"Territory pack {path} is not valid JSON: {exc}") from None
     try:
+        halls: dict[str, list[TownHall]] = {}
+        for record in data.get("town_halls", ()):
+            hall = _town_hall(record)
+            halls.setdefault(hall.commune, []).append(hall)
         communes = {
             c["insee"]: Commune(
                 insee=c["insee"],
@@ -157,6 +201,8 @@ def _load(path: Path) -> Territory:
                 postcodes=tuple(c.get("postcodes", ())),
                 neighbours=tuple(c.get("neighbours") or c.get("nearby") or ()),
                 aliases=tuple(c.get("aliases", ())),
+                town_hall=next((h for h in halls.get(c["insee"], ()) if h.sector is None), None),
+                sector_halls=tuple(h for h in halls.get(c["insee"], ()) if h.sector is not None),
             )
             for c in data["communes"]
         }
@@ -178,6 +224,8 @@ def _load(path: Path) -> Territory:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"Territory pack {path} is malformed: missing or bad field {exc}") from None
+    if unknown := sorted(set(halls) - set(communes)):
+        raise ConfigError(f"Territory pack {path}: town halls of unknown communes {unknown}")
     for group in (*subterritories.values(), *landmarks.values(), *partners):
         unknown = [c for c in group.communes if c not in communes]
         if unknown:
@@ -196,4 +244,26 @@ def _load(path: Path) -> Territory:
         partners=partners,
         town_hall_url=data.get("town_hall_url"),
         publishers=data.get("publishers") or {},
+    )
+
+
+def _town_hall(r: dict) -> TownHall:
+    """One record of a pack's `town_halls`; raises KeyError, TypeError or ValueError if malformed."""
+    mayor = r.get("mayor")
+    return TownHall(
+        commune=r["commune"],
+        address=tuple(r.get("address", ())),
+        hours=tuple(Opening(DAYS.index(first), DAYS.index(last), tuple((a, b) for a, b in slots))
+                    for first, last, slots in r.get("hours", ())),
+        phone=r.get("phone"),
+        email=r.get("email"),
+        website=r.get("website"),
+        accessibility=r.get("accessibility"),
+        accessibility_details=r.get("accessibility_details"),
+        lat=r.get("lat"),
+        lon=r.get("lon"),
+        mayor=Mayor(mayor["name"], mayor.get("since")) if mayor else None,
+        councillors=r.get("councillors"),
+        sector=r.get("sector"),
+        arrondissements=tuple(r.get("arrondissements", ())),
     )

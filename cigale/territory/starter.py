@@ -3,14 +3,25 @@
 A fresh install answers "Which territory is Trets in?" before any partner content is
 ingested. One sheet per commune in French and in English, one per sub-territory, one for
 the whole territory; every figure comes from the pack, whose provenance each sheet cites.
+Where the pack has town halls, a "Mairie de X" / "X town hall" sheet per commune (and per
+Marseille sector) too: address, hours, phone, website, mayor, citing the town halls' sources.
 """
 
+from cigale.answers.frames import town_hall as town_hall_name
 from cigale.documents import Document
-from cigale.territory import Territory
+from cigale.territory import DAYS, Commune, Opening, Territory, TownHall
 
 LICENSE = "Licence Ouverte 2.0 (Etalab): data of the territory pack"
-# Generated, not a partner's content: the coverage report leaves such sheets out.
+# Generated, not a partner's content: the coverage report leaves such sheets out, and lists
+# never show them as items. The town-hall sheets too: every commune gets one from national
+# data, so counting them would hide the communes no partner writes about.
 SYNTHETIC = {"synthetic": True}
+TOWN_HALL_THEME = "services/mairie"
+_DAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+              "novembre", "décembre")
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December")
 
 
 def _fr_int(n: int) -> str:
@@ -38,7 +49,8 @@ def starter_documents(territory: Territory) -> list[Document]:
         dep = (territory.departements or {}).get(c.departement, c.departement)
         fr = [
             f"{c.name} est une commune de la {territory.name}, dans le conseil de territoire {sub.name}.",
-            f"Code INSEE : {c.insee}. Département : {dep} ({c.departement}).",
+            f"Code INSEE : {c.insee}.",  # a line of its own: answers leave identifiers out (answers/lines.py)
+            f"Département : {dep} ({c.departement}).",
             f"Population municipale : {_fr_int(c.population)} habitants{f' ({year})' if year else ''}, "
             f"soit {share_fr} % de la population de la métropole.",
         ]
@@ -51,7 +63,8 @@ def starter_documents(territory: Territory) -> list[Document]:
         en = [
             f"{c.name} is a commune of the {territory.name_en or territory.name}, "
             f"in the {sub.name} territory (conseil de territoire).",
-            f"INSEE code: {c.insee}. Département: {dep} ({c.departement}).",
+            f"INSEE code: {c.insee}.",
+            f"Département: {dep} ({c.departement}).",
             f"Municipal population: {_en_int(c.population)}{f' ({year})' if year else ''}, "
             f"{share:.1f}% of the metropolis.",
         ]
@@ -63,6 +76,7 @@ def starter_documents(territory: Territory) -> list[Document]:
                                           "text": "\n".join(fr), "lang": "fr", **common}))
         docs.append(Document.from_record({"id": f"starter-commune-{c.insee}-en", "title": f"{c.name} ({sub.name})",
                                           "text": "\n".join(en), "lang": "en", **common}))
+        docs.extend(town_hall_documents(territory, c))
     for sub in territory.subterritories.values():
         population = territory.population_of(sub.id)
         names = ", ".join(sorted(_names(territory, sub.communes)))
@@ -90,3 +104,153 @@ def starter_documents(territory: Territory) -> list[Document]:
         f"{len(territory.communes)} communes and {_en_int(total)} inhabitants in {len(territory.subterritories)} "
         f"territories (conseils de territoire): {subs}."}))
     return docs
+
+
+def town_hall_documents(territory: Territory, c: Commune) -> list[Document]:
+    """The sheets of a commune's town hall and of its sector town halls, in French and English;
+    none when the pack has no town hall for it."""
+    source, license, publisher = _town_hall_provenance(territory)
+    docs = []
+    for hall in (c.town_hall, *c.sector_halls):
+        if hall is None:
+            continue
+        key = f"{c.insee}-s{hall.sector}" if hall.sector else c.insee
+        common = {"url": hall.website, "source": source, "license": license, "places": [c.insee],
+                  "theme": TOWN_HALL_THEME, **({"publisher": publisher} if publisher else {}), **SYNTHETIC}
+        for lang, (title, lines) in {"fr": _french(c, hall), "en": _english(c, hall)}.items():
+            docs.append(Document.from_record({"id": f"starter-townhall-{key}-{lang}", "title": title,
+                                              "text": "\n".join(lines), "lang": lang, **common}))
+    return docs
+
+
+def _town_hall_provenance(territory: Territory) -> tuple[str, str, str | None]:
+    """(source, licence, publisher) of the pack's town halls: its provenance entries whose fields
+    are town halls' ("town_halls.mayor"), else the pack itself."""
+    entries = [e for e in (territory.provenance or {}).get("sources", ())
+               if any(str(f).startswith("town_halls") for f in e.get("fields", ()))]
+    if not entries:
+        return f"{territory.name} — territory pack (town halls)", LICENSE, None
+    names = "; ".join(dict.fromkeys(e["name"].split(":")[0].strip() for e in entries if e.get("name")))
+    via = ", ".join(dict.fromkeys(f"{e['package']} {e.get('version', '')}".strip()
+                                  for e in entries if e.get("package")))
+    licenses = "; ".join(dict.fromkeys(e["license"].split(",")[0].split(";")[0].strip()
+                                       for e in entries if e.get("license")))
+    publishers = " / ".join(dict.fromkeys(e["publisher"] for e in entries if e.get("publisher")))
+    return f"{names}{f', via {via}' if via else ''}", licenses or LICENSE, publishers or None
+
+
+def _ordinal_fr(n: int) -> str:
+    return "1er" if n == 1 else f"{n}e"
+
+
+def _ordinal_en(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _and(items: list[str], word: str) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
+
+
+def _french(c: Commune, hall: TownHall) -> tuple[str, list[str]]:
+    if hall.sector:
+        arrs = _and([_ordinal_fr(int(a[-2:])) for a in hall.arrondissements], "et")
+        title = f"Mairie des {arrs} arrondissements de {c.name} ({_ordinal_fr(hall.sector)} secteur)"
+        lines = [f"Mairie de secteur : pour les habitants des {arrs} arrondissements de {c.name}"]
+    else:
+        title, lines = town_hall_name(c.name, "fr"), []
+    if hall.address:
+        lines.append(f"Adresse : {', '.join(hall.address)}")
+    if hall.hours:
+        lines.append(f"Horaires d'ouverture : {' ; '.join(_fr_opening(o) for o in hall.hours)}")
+    if hall.phone:
+        lines.append(f"Téléphone : {hall.phone}")
+    if hall.email:
+        lines.append(f"Courriel : {hall.email}")
+    if hall.website:
+        lines.append(f"Site internet : {hall.website}")
+    if hall.accessibility or hall.accessibility_details:
+        said = {"accessible": "accessible aux personnes à mobilité réduite", "on_request": "sur demande préalable"}
+        said = filter(None, (said.get(hall.accessibility or ""), hall.accessibility_details))
+        lines.append(f"Accessibilité : {'. '.join(said)}")
+    if hall.mayor:
+        since = f" (depuis le {_fr_date(hall.mayor.since)})" if hall.mayor.since else ""
+        lines.append(f"Maire : {hall.mayor.name}{since}")
+    if hall.councillors:
+        lines.append(f"Conseil municipal : {hall.councillors} conseillers municipaux en fonction")
+    for s in c.sector_halls if not hall.sector else ():
+        arrs = _and([_ordinal_fr(int(a[-2:])) for a in s.arrondissements], "et")
+        lines.append(f"Mairie des {arrs} arrondissements : {', '.join(s.address) or s.website or ''}")
+    if hall.lat is not None:
+        lines.append(f"Position GPS : {hall.lat:.5f} N, {hall.lon:.5f} E")
+    return title, lines
+
+
+def _english(c: Commune, hall: TownHall) -> tuple[str, list[str]]:
+    if hall.sector:
+        arrs = _and([_ordinal_en(int(a[-2:])) for a in hall.arrondissements], "and")
+        title = f"Town hall of {c.name}'s {arrs} arrondissements ({_ordinal_en(hall.sector)} sector)"
+        lines = [f"Sector town hall: for residents of {c.name}'s {arrs} arrondissements"]
+    else:
+        title, lines = town_hall_name(c.name, "en"), []
+    if hall.address:
+        lines.append(f"Address: {', '.join(hall.address)}")
+    if hall.hours:
+        lines.append(f"Opening hours: {'; '.join(_en_opening(o) for o in hall.hours)}")
+    if hall.phone:
+        national = hall.phone.startswith("0") and len(hall.phone.replace(" ", "")) == 10  # not "30 13"
+        lines.append(f"Phone: {hall.phone}" + (f" (+33 {hall.phone[1:]} from abroad)" if national else ""))
+    if hall.email:
+        lines.append(f"E-mail: {hall.email}")
+    if hall.website:
+        lines.append(f"Website: {hall.website}")
+    if hall.accessibility or hall.accessibility_details:
+        said = {"accessible": "wheelchair accessible", "on_request": "on prior request"}
+        said = filter(None, (said.get(hall.accessibility or ""), hall.accessibility_details))
+        lines.append(f"Accessibility: {'. '.join(said)}")
+    if hall.mayor:
+        since = f" (since {_en_date(hall.mayor.since)})" if hall.mayor.since else ""
+        lines.append(f"Mayor: {hall.mayor.name}{since}")
+    if hall.councillors:
+        lines.append(f"Municipal council: {hall.councillors} councillors in office")
+    for s in c.sector_halls if not hall.sector else ():
+        arrs = _and([_ordinal_en(int(a[-2:])) for a in s.arrondissements], "and")
+        lines.append(f"Town hall of the {arrs} arrondissements: {', '.join(s.address) or s.website or ''}")
+    if hall.lat is not None:
+        lines.append(f"GPS position: {hall.lat:.5f} N, {hall.lon:.5f} E")
+    return title, lines
+
+
+def _fr_opening(o: Opening) -> str:
+    """"du lundi au vendredi 8 h 30 – 12 h 15, 13 h 15 – 17 h"."""
+    first, last = DAYS[o.first], DAYS[o.last]
+    days = (f"le {first}" if o.first == o.last else f"le {first} et le {last}" if o.last == o.first + 1
+            else f"du {first} au {last}")
+    return f"{days} {', '.join(f'{_fr_time(a)} – {_fr_time(b)}' for a, b in o.slots)}"
+
+
+def _en_opening(o: Opening) -> str:
+    """"Monday to Friday 8:30 am – 12:15 pm, 1:15 pm – 5 pm"."""
+    first, last = _DAYS_EN[o.first], _DAYS_EN[o.last]
+    days = first if o.first == o.last else f"{first} and {last}" if o.last == o.first + 1 else f"{first} to {last}"
+    return f"{days} {', '.join(f'{_en_time(a)} – {_en_time(b)}' for a, b in o.slots)}"
+
+
+def _fr_time(hhmm: str) -> str:
+    h, m = (int(x) for x in hhmm.split(":")[:2])
+    return f"{h} h {m:02d}" if m else f"{h} h"
+
+
+def _en_time(hhmm: str) -> str:
+    h, m = (int(x) for x in hhmm.split(":")[:2])
+    suffix = "am" if h < 12 or h == 24 else "pm"
+    return f"{h % 12 or 12}:{m:02d} {suffix}" if m else f"{h % 12 or 12} {suffix}"
+
+
+def _fr_date(iso: str) -> str:
+    y, m, d = (int(x) for x in iso.split("-"))
+    return f"{'1er' if d == 1 else d} {_MONTHS_FR[m - 1]} {y}"
+
+
+def _en_date(iso: str) -> str:
+    y, m, d = (int(x) for x in iso.split("-"))
+    return f"{d} {_MONTHS_EN[m - 1]} {y}"

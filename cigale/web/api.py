@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from cigale import when
 from cigale.answers import frames
 from cigale.errors import CigaleError, NotReadyError, QuestionError
 from cigale.store import Feedback
@@ -28,8 +29,9 @@ HINT = Annotated[str | None, Query(pattern="^[a-z]{2}$", description="The interf
 
 
 def _cache_key(engine, q: str, lang, hint, equity) -> tuple:
-    """Same question, same options, same index: same answer."""
-    return " ".join(q.split()), lang, hint, equity, engine.store.version()
+    """Same question, same options, same index, same day: same answer ("ce week-end" moves on)."""
+    today = when.today(engine.settings.today, getattr(engine.territory, "timezone", when.DEFAULT_TZ))
+    return " ".join(q.split()), lang, hint, equity, engine.store.version(), today
 
 
 async def answer_for(request: Request, q: str, lang: str | None, hint: str | None, equity: str | None = None,
@@ -67,7 +69,7 @@ async def answer_for(request: Request, q: str, lang: str | None, hint: str | Non
 def counts(request: Request, key: tuple) -> bool:
     """Whether this serving of the answer `key` counts for the equity audit: the same words from
     the same visitor count once, whatever the interface language or the index version."""
-    q, lang, _hint, equity, _version = key
+    q, lang, _hint, equity, _version, _today = key
     return request.app.state.counted.first(request.app.state.clients.of(request.scope), (q, lang, equity))
 
 

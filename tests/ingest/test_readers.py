@@ -9,6 +9,7 @@ import random
 import re
 import signal
 import sys
+import tracemalloc
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -872,3 +873,156 @@ def test_a_reader_breaking_on_hostile_input_gives_a_source_error(tmp_path, monke
         read_all(path)
 
     assert (exc.value.path, exc.value.reason) == (str(path), reason)
+
+
+# --- Line-oriented exports: streamed ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["export.jsonl", "export.ndjson", "export.csv"])
+def test_line_oriented_exports_have_no_file_size_cap(tmp_path, monkeypatch, name):
+    monkeypatch.setattr(readers, "MAX_FILE_BYTES", 100)
+    path = tmp_path / name
+    if name.endswith(".csv"):
+        path.write_text("id,title,text\n" + "".join(f"f{i},Fiche {i},Le texte de la fiche {i}.\n" for i in range(20)),
+                        encoding="utf-8")
+    else:
+        jsonl(path, *({"id": f"f{i}", "title": f"Fiche {i}", "text": f"Le texte de la fiche {i}."} for i in range(20)))
+
+    items = read_all(path)
+
+    assert path.stat().st_size > readers.MAX_FILE_BYTES
+    assert [d.id for d in items] == [f"f{i}" for i in range(20)]
+
+
+def test_jsonl_record_over_the_record_limit_is_refused_by_its_line_and_the_others_load(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "MAX_RECORD_BYTES", 200)
+    prefix = '{"id": "juste", "title": "T", "text": "'
+    at_limit = prefix + "x" * (200 - len(prefix) - 2) + '"}'  # 200 bytes and its newline: read
+    huge = json.dumps({"id": "trop", "title": "Trop long", "text": "y" * 5_000_000})
+    path = jsonl(tmp_path / "export.jsonl", {"id": "a", "title": "A", "text": "Premier."}, huge, at_limit,
+                 {"id": "b", "title": "B", "text": "Dernier."})
+
+    items = read_all(path)
+
+    assert [d.id for d in documents(items)] == ["a", "juste", "b"]
+    (error,) = errors(items)
+    assert error.path == f"{path}:2"
+    assert error.reason == f"record too large ({len(huge):,} bytes; the limit for one record is 200 bytes)"
+
+
+def test_jsonl_last_line_over_the_record_limit_without_a_newline_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "MAX_RECORD_BYTES", 100)
+    path = tmp_path / "coupe.jsonl"
+    path.write_text(json.dumps({"id": "a", "title": "A", "text": "Un."}) + "\n" + "z" * 101, encoding="utf-8")
+
+    items = read_all(path)
+
+    assert [d.id for d in documents(items)] == ["a"]
+    assert [(e.path, e.reason) for e in errors(items)] == [
+        (f"{path}:2", "record too large (101 bytes; the limit for one record is 100 bytes)")]
+
+
+def test_csv_line_over_the_record_limit_refuses_the_file_naming_its_line(tmp_path, monkeypatch):
+    # A row may span lines: the csv module cannot resynchronise after a line it never saw.
+    monkeypatch.setattr(readers, "MAX_RECORD_BYTES", 100)
+    path = tmp_path / "lieux.csv"
+    path.write_text("title,text\nPlage,Baignade.\nLong," + "x" * 200 + "\nPort,Bateaux.\n", encoding="utf-8")
+
+    with pytest.raises(SourceError) as exc:
+        read_all(path)
+
+    assert exc.value.path == f"{path}:3"
+    assert exc.value.reason.startswith("record too large (205 bytes;")
+
+
+def test_jsonl_lines_are_decoded_each_in_its_own_encoding(tmp_path):
+    # Read whole, one Windows-1252 line turned every UTF-8 line of the file into mojibake.
+    path = tmp_path / "melange.jsonl"
+    lines = [json.dumps({"id": i, "title": "Fête", "text": t}, ensure_ascii=False) for i, t in
+             (("u", "Crème brûlée à Gémenos."), ("w", "Café, été : 5 €."), ("v", "Noël à Aubagne."))]
+    path.write_bytes(lines[0].encode() + b"\n" + lines[1].encode("cp1252") + b"\r\n" + lines[2].encode() + b"\n")
+
+    items = read_all(path)
+
+    assert [d.text for d in items] == ["Crème brûlée à Gémenos.", "Café, été : 5 €.", "Noël à Aubagne."]
+
+
+def test_jsonl_line_in_no_known_encoding_is_reported_and_the_others_load(tmp_path):
+    path = tmp_path / "abime.jsonl"
+    good = json.dumps({"id": "a", "title": "A", "text": "Un."}).encode()
+    # 0x81 is undefined in Windows-1252, and a lone continuation byte in UTF-8.
+    path.write_bytes(good + b'\n{"id": "b", "title": "B", "text": "\x81"}\n' + good.replace(b'"a"', b'"c"') + b"\n")
+
+    items = read_all(path)
+
+    assert [d.id for d in documents(items)] == ["a", "c"]
+    assert [(e.path, e.reason) for e in errors(items)] == [(f"{path}:2", "not valid UTF-8 or Windows-1252 text")]
+
+
+@pytest.mark.parametrize("bom", [codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE])
+def test_jsonl_with_a_byte_order_mark_is_read_line_by_line(tmp_path, bom):
+    encoding = {codecs.BOM_UTF8: "utf-8", codecs.BOM_UTF16_LE: "utf-16-le", codecs.BOM_UTF16_BE: "utf-16-be"}[bom]
+    records = [{"id": f"r{i}", "title": "Fête", "text": f"Fête numéro {i} à Gémenos\u2028suite."} for i in range(3)]
+    path = tmp_path / "unicode.jsonl"
+    path.write_bytes(bom + "\r\n".join(json.dumps(r, ensure_ascii=False) for r in records).encode(encoding))
+
+    items = read_all(path)
+
+    assert [d.text for d in items] == [r["text"] for r in records]
+
+
+def test_jsonl_with_a_nul_byte_far_into_the_file_is_refused_whole_naming_its_line(tmp_path):
+    # A zero-filled tail (a copy cut short) or a binary part: refused whole, as when files were read
+    # whole, so that --prune keeps the documents stored from it.
+    line = json.dumps({"id": "x", "title": "T", "text": "Un texte."}) + "\n"
+    count = readers.SNIFF_BYTES // len(line) + 10  # past what is sniffed at first
+    path = tmp_path / "coupe.jsonl"
+    path.write_bytes(line.encode() * count + b"\x00" * 4096)
+
+    with pytest.raises(SourceError) as exc:
+        read_all(path)
+
+    assert (exc.value.path, exc.value.reason) == (f"{path}:{count + 1}", "binary content, not text (NUL bytes)")
+
+
+def test_control_characters_are_counted_over_the_whole_streamed_file(tmp_path):
+    line = json.dumps({"id": "x", "title": "T", "text": "Un texte."}) + "\n"
+    count = readers.SNIFF_BYTES // len(line) + 10
+    path = tmp_path / "bruit.jsonl"
+    path.write_bytes(line.encode() * count + bytes(range(1, 9)) * 1000 + b"\n")  # binary past the sniffed part
+
+    with pytest.raises(SourceError) as exc:
+        read_all(path)
+
+    assert (exc.value.path, exc.value.reason) == (str(path), "binary content, not text (control characters)")
+
+
+def test_csv_quoted_field_spanning_lines_is_one_row_when_streamed(tmp_path):
+    path = tmp_path / "lieux.csv"
+    path.write_bytes("title;text\r\nPlage;\"Baignade\r\nsurveillée.\"\r\nPort;Bateaux.\r\n".encode("cp1252"))
+
+    items = read_all(path)
+
+    assert [(d.title, d.text) for d in items] == [("Plage", "Baignade\nsurveillée."), ("Port", "Bateaux.")]
+    assert [d.id for d in items] == ["lieux.csv#1", "lieux.csv#2"]
+
+
+@pytest.mark.slow
+def test_reading_a_big_jsonl_takes_a_small_fraction_of_its_size_in_memory(tmp_path):
+    text = "Le marché provençal de Trets se tient le vendredi matin sur le boulevard. " * 25  # ~1.9 KB, a notice
+    path = tmp_path / "export.jsonl"
+    with open(path, "w", encoding="utf-8") as f:
+        n = 0
+        while f.tell() < 60 * 1024 * 1024:
+            f.write(json.dumps({"id": f"fiche-{n}", "title": f"Fiche {n}", "text": text}) + "\n")
+            n += 1
+
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in readers.read(path, path.name))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert count == n
+    assert peak < path.stat().st_size / 100  # measured: ~0.1 MB for 60 MB

@@ -146,7 +146,7 @@ class StoreContract:
             id="fest-jazz", title="Charlie Jazz Festival", text="Du jazz à Vitrolles, début juillet.",
             url="https://example.org/jazz", source="Ville de Vitrolles", license="CC-BY-4.0", lang="fr",
             places=("13117", "13001"), theme="culture/festival", audience="tous publics", published="2025-03-01",
-            start="2026-07-03", end="2026-07-05",
+            modified="2026-06-30T10:00:00+02:00", start="2026-07-03", end="2026-07-05",
             extra={"capacity": 1200, "tags": ["jazz", "blues"], "organiser": {"name": "Charlie Free", "ok": True}},
             origin="/partners/vitrolles.jsonl",
         )
@@ -161,6 +161,30 @@ class StoreContract:
         assert got["fest-jazz"].places == ("13117", "13001")
         assert got["fest-jazz"].content_hash == doc.content_hash
         assert got["min"] == minimal and got["min"].extra == {}
+
+    def test_get_documents_without_text_gives_every_other_field(self, store):
+        doc = Document(id="d", title="Marché de Cassis", text="Tous les mercredis sur le port.", lang="fr",
+                       places=("13022",), start="2026-07-01", modified="2026-06-01", extra={"kind": "event"})
+        store.apply(upsert(doc))
+
+        [got] = store.get_documents(["d"], text=False).values()
+
+        assert got.text == "" and dataclasses.replace(got, text=doc.text) == doc
+
+    def test_sync_state_is_kept_per_source_and_replaced_whole(self, store):
+        from cigale.store import PageState
+
+        page = PageState("https://a.example/p", docs=("a:p",), etag='"1"',
+                         last_modified="Tue, 01 Dec 2026 10:00:00 GMT", lastmod="2026-12-01", body_hash="ab",
+                         links=("https://a.example/q",))
+        sitemap = PageState("https://a.example/sitemap.xml", links=((("https://a.example/p", "2026-12-01"),), ()))
+        store.put_sync_state("a", {page.url: page, sitemap.url: sitemap})
+        store.put_sync_state("b", {page.url: PageState(page.url)})
+
+        assert store.sync_state("a") == {page.url: page, sitemap.url: sitemap}
+        store.put_sync_state("a", {page.url: page})
+        assert store.sync_state("a") == {page.url: page}
+        assert store.sync_state("b") == {page.url: PageState(page.url)} and store.sync_state("c") == {}
 
     def test_get_chunks_round_trips_chunks_with_their_offsets(self, store):
         doc = make_doc("a", lang="fr")

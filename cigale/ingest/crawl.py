@@ -1,0 +1,132 @@
+"""Pages of partner sites: what a sitemap lists, what a page links to, and the documents a page holds.
+
+No network here: `cigale.ingest.fetch` downloads, these functions read what it brought back.
+Sitemaps are parsed by `ultimate-sitemap-parser` (XML, plain text and RSS sitemaps, indexes),
+main text by `trafilatura`, dates by `htmldate`.
+"""
+
+import gzip
+import io
+import logging
+import zlib
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
+
+from cigale.documents import Document
+from cigale.errors import SourceError
+from cigale.ingest.readers import MAX_HTML_DEPTH, _tree_depth
+
+PAGE_TYPES = ("text/html", "application/xhtml+xml")
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit, uncompressed
+MAX_SITEMAP_URLS = 50_000  # ditto
+
+
+def sitemap_entries(body: bytes, url: str) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """(page URL, lastmod) pairs and the URLs of sub-sitemaps, from a downloaded sitemap."""
+    from usp.tree import sitemap_from_str
+
+    logging.getLogger("usp").setLevel(logging.ERROR)  # it warns about every odd line; we report instead
+    if body[:2] == b"\x1f\x8b":  # a sitemap.xml.gz served as a file, not as a Content-Encoding
+        try:
+            body = _gunzip(body, MAX_SITEMAP_BYTES)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise SourceError(url, f"broken gzip sitemap ({exc})") from None
+    text = body.decode("utf-8", "replace").lstrip("\ufeff")
+    if not text.strip():
+        raise SourceError(url, "empty sitemap")
+    parsed = sitemap_from_str(text)
+    subs = [s.url for s in getattr(parsed, "sub_sitemaps", ())]
+    pages = []
+    for page in parsed.all_pages():
+        if len(pages) >= MAX_SITEMAP_URLS:
+            break
+        pages.append((urljoin(url, page.url), _iso(page.last_modified)))
+    if not pages and not subs:
+        raise SourceError(url, "no page URL in the sitemap (not a sitemap?)")
+    return pages, subs
+
+
+def _gunzip(data: bytes, limit: int) -> bytes:
+    out = gzip.GzipFile(fileobj=io.BytesIO(data)).read(limit + 1)
+    if len(out) > limit:
+        raise OSError(f"more than {limit:,} bytes once decompressed")
+    return out
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def same_site(url: str, base: str) -> bool:
+    """Whether `url` is on the host of `base` (www. aside): a source's pages stay on its site."""
+    def host(u):
+        h = (urlsplit(u).hostname or "").lower()
+        return h[4:] if h.startswith("www.") else h
+
+    return urlsplit(url).scheme in ("http", "https") and host(url) == host(base) and bool(host(url))
+
+
+def page_links(tree, url: str) -> list[str]:
+    """The http(s) links of a parsed page, absolute, without fragments, in order, once each."""
+    base = url
+    for b in tree.xpath("//base[@href]/@href")[:1]:
+        base = urljoin(url, b.strip())
+    out = {}
+    for href in tree.xpath("//a[@href]/@href"):
+        href = href.strip()
+        if not href or href.startswith(("mailto:", "tel:", "javascript:", "#")):
+            continue
+        link = urljoin(base, href).split("#", 1)[0]
+        if urlsplit(link).scheme in ("http", "https"):
+            out.setdefault(link, None)
+    return list(out)
+
+
+def parse_page(body: bytes, url: str):
+    """The lxml tree of a downloaded HTML page; SourceError when it is none or too deep to read."""
+    import trafilatura
+
+    try:
+        tree = trafilatura.load_html(body)
+    except Exception as exc:  # lxml on hostile bytes
+        raise SourceError(url, f"HTML could not be parsed ({type(exc).__name__})") from None
+    if tree is None:
+        raise SourceError(url, "not an HTML page")
+    if _tree_depth(tree) > MAX_HTML_DEPTH:
+        raise SourceError(url, f"HTML nested too deeply (more than {MAX_HTML_DEPTH} levels)")
+    return tree
+
+
+def page_document(tree, url: str, doc_id: str, fields: dict) -> Document:
+    """The document a page holds: its main text (navigation, footers and the like left out),
+    title, language, and its dates: `published` (htmldate's original date) and `modified`
+    (the page's own last-update date, else what the server or the sitemap said, in `fields`)."""
+    import trafilatura
+    from htmldate import find_date
+
+    try:
+        extracted = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False,
+                                                include_tables=True)
+        result = extracted.as_dict() if extracted is not None else {}
+    except Exception as exc:
+        raise SourceError(url, f"HTML could not be parsed ({type(exc).__name__})") from None
+    text = (result.get("text") or "").strip()
+    if not text:
+        raise SourceError(url, "no main content found in the page")
+    record = {"id": doc_id, "title": result.get("title") or url, "text": text, "url": url, **fields}
+    declared = (tree.get("lang") or "").split("-", 1)[0].strip().lower()  # <html lang="fr-FR">
+    if not record.get("lang") and (result.get("language") or declared):
+        record["lang"] = result.get("language") or declared
+    try:
+        published = find_date(tree, url=url, original_date=True, extensive_search=False)
+        updated = find_date(tree, url=url, original_date=False, extensive_search=False)
+    except Exception:  # a date is a bonus: a page without one is still a page
+        published = updated = None
+    if published:
+        record["published"] = published
+    if updated and updated != published:
+        record["modified"] = updated
+    try:
+        return Document.from_record(record)
+    except ValueError as exc:
+        raise SourceError(url, str(exc)) from None
