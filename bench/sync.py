@@ -146,7 +146,9 @@ def main() -> None:
     parser.add_argument("--jsonl-mb", type=int, default=200)
     parser.add_argument("--only", choices=("sync", "jsonl"))
     args = parser.parse_args()
-    result = {}
+    previous = ROOT / "bench" / "results" / "sync.json"
+    # --only reruns one part and keeps the other's figures
+    result = json.loads(previous.read_text(encoding="utf-8")) if args.only and previous.exists() else {}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         if args.only != "jsonl":

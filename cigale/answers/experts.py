@@ -2,8 +2,9 @@
 behind each source ("Ministère de la Culture", not a provenance string).
 
 "We give the floor back to the experts": every answer, refusal or not, names one. The
-partners and their themes are the territory pack's; a commune's own services go to its town
-hall, through the pack's `town_hall_url`.
+partners and their themes are the territory pack's; a commune's own services (its town hall's
+hours, its mayor, civil status) go to its town hall: its website when the pack has it, else
+the pack's `town_hall_url`.
 """
 
 import re
@@ -42,10 +43,9 @@ def expert_for(theme: Theme, communes, territory, lang: str, documents=()) -> Ex
         if themes:
             theme = themes.most_common(1)[0][0]
     communes = list(dict.fromkeys(communes))
-    if theme is Theme.COMMUNE_SERVICES and communes and territory.town_hall_url:
-        commune = territory.communes.get(communes[0])
-        if commune is not None:
-            return _town_hall(commune, territory, lang)
+    town_hall = _town_hall(territory.commune(communes[0]), territory, lang) if communes else None
+    if theme is Theme.COMMUNE_SERVICES and town_hall is not None:
+        return town_hall
     for wanted in (theme.value, Theme.OTHER.value):
         candidates = [p for p in territory.partners if wanted in p.themes]
         # A partner with a perimeter (a national park) is the expert only there.
@@ -53,14 +53,20 @@ def expert_for(theme: Theme, communes, territory, lang: str, documents=()) -> Ex
         general = [p for p in candidates if not p.communes]
         for partner in local + general:
             return Expert(partner.name, partner.url, theme.value)
-    if communes and territory.town_hall_url and communes[0] in territory.communes:
-        return _town_hall(territory.communes[communes[0]], territory, lang)
-    return Expert(territory.name, None, theme.value)
+    return town_hall or Expert(territory.name, None, theme.value)
 
 
-def _town_hall(commune, territory, lang: str) -> Expert:
-    postcode = commune.postcodes[0] if commune.postcodes else ""
-    url = territory.town_hall_url.format(commune=quote_plus(commune.name), postcode=postcode)
+def _town_hall(commune, territory, lang: str) -> Expert | None:
+    """The commune's town hall, at its website, else where the pack's `town_hall_url` finds it;
+    None when the pack knows neither."""
+    if commune is None:
+        return None
+    url = commune.town_hall.website if commune.town_hall else None
+    if not url and territory.town_hall_url:
+        postcode = commune.postcodes[0] if commune.postcodes else ""
+        url = territory.town_hall_url.format(commune=quote_plus(commune.name), postcode=postcode)
+    if not url:
+        return None
     return Expert(frames.town_hall(commune.name, lang), url, Theme.COMMUNE_SERVICES.value)
 
 

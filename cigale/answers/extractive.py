@@ -5,6 +5,8 @@ No language model: the lines of the top documents are scored by their lexical ev
 well they meet the question's focus (a date for "when", the supervising bodies for "who": see
 lines.py) and by their document's rank; the most promising are embedded and compared with the
 question. Each line keeps its exact span in its document, so every statement can be checked.
+The line that answers comes first; when it names what is asked (a record's "Téléphone :" for
+a phone number), the lines that do not are left out, however close their document is.
 """
 
 import re
@@ -57,6 +59,7 @@ class Line:
     lexical: float = 0.05
     own: float = 0.0  # share of the question's words in the line itself, its title left out
     focus: float = 0.3
+    named: bool = False  # it names what is asked (see candidate_lines)
     dense: float = 0.0
     vector: np.ndarray | None = None
 
@@ -83,6 +86,7 @@ def candidate_lines(question, reading, hits, docs, chunks, weights=WEIGHTS) -> l
     for rank, hit in enumerate(hits[:CANDIDATE_DOCS]):
         doc, chunk = docs[hit.doc_id], chunks[hit.chunk_id].chunk
         spans = sentences(doc.text)[:LINES_PER_DOC] if rank == 0 else sentences(doc.text, chunk.start, chunk.end)
+        asked = asked_of(q_terms, doc, question.lang)
         for a, b in spans:
             text = doc.text[a:b]
             if INJECTION.search(text) or lines.is_identifier(text):
@@ -96,11 +100,30 @@ def candidate_lines(question, reading, hits, docs, chunks, weights=WEIGHTS) -> l
                 # subject's line (a town hall's "Adresse :" for "dans quel conseil de territoire se
                 # trouve Trets ?").
                 line.focus = 0.0
+            line.named = names_what_is_asked(text, line.focus, focuses, asked, question.lang, doc.lang)
             out.append(line)
     # Ties (the question's words all in the title, which every line of a record shares: "maire" in
     # "Mairie de Gardanne") go to the lines that hold them themselves, which are then embedded.
     out.sort(key=lambda c: (-_cheap(c, weights), -c.own, c.hit_rank, c.start))
     return out[:CANDIDATE_POOL]
+
+
+def asked_of(q_terms, doc, lang: str) -> list[str]:
+    """The question's words that its document's title does not hold: what is asked of the subject
+    ("maire" of "Qui est le maire de Gardanne ?" but not of "Mairie de Gardanne", which holds its stem)."""
+    title = set(analyze_query(doc.title, dict.fromkeys((base_lang(lang), base_lang(doc.lang)))))
+    return [t for t in q_terms if t not in title]
+
+
+def names_what_is_asked(text: str, focus: float, focuses, asked, q_lang: str, doc_lang: str | None) -> bool:
+    """A labelled line names what is asked by its label: the focus's words ("Téléphone" for a phone
+    number) or the words asked of its subject ("Opening hours"); a prose line by meeting the focus
+    or holding the words asked."""
+    label, _ = lines.split(text)
+    if label is None:
+        return focus > 0 or overlap(asked, text, q_lang, doc_lang) > 0
+    return (focus > 0 and any(lines.label_match(label, f) > 0 for f in focuses)) or \
+        overlap(asked, label, q_lang, doc_lang) > 0
 
 
 def embed_lines(candidates: list[Line], hits, embedder, qvec, weights=WEIGHTS) -> list[Line]:
@@ -118,7 +141,9 @@ def embed_lines(candidates: list[Line], hits, embedder, qvec, weights=WEIGHTS) -
 
 def choose(embedded, candidates, lang: str, territory=None, weights=WEIGHTS) -> list[Line]:
     """The best embedded line leads; others within the margin follow, no near-duplicates, from
-    the lead's own document: a factual answer is about one subject. With `territory` (an open
+    the lead's own document: a factual answer is about one subject. When the lead names what is
+    asked, only lines that name it too follow: a record's other fields answer other questions
+    (the town hall's hours are no answer to its phone number). With `territory` (an open
     question under equity), other documents too, one line per place; a line not checked by the
     model then only widens the answer, from another source."""
     if not embedded:
@@ -129,7 +154,7 @@ def choose(embedded, candidates, lang: str, territory=None, weights=WEIGHTS) -> 
     for c in ranked:
         if len(chosen) == MAX_SENTENCES or score(c, lang, weights) < score(lead, lang, weights) - weights.margin:
             break
-        if any(_same_thing(c, o) for o in chosen):
+        if (lead.named and not c.named) or any(_same_thing(c, o) for o in chosen):
             continue
         if territory is None and c.doc.id != lead.doc.id:
             continue
@@ -184,12 +209,13 @@ def _same_thing(a: Line, b: Line) -> bool:
 
 
 def cite(chosen, hits, docs, publisher=None):
-    """Number the sources by first use, best line's document first; order the lines.
+    """Number the sources by first use, best line's document first; order the lines: the best
+    one first (it answers), then each source's in the order it has them.
     Returns (citations, sentences)."""
     order = {}
     for c in chosen:
         order.setdefault(c.doc.id, len(order) + 1)
-    shown = sorted(chosen, key=lambda c: (order[c.doc.id], c.start))
+    shown = sorted(chosen, key=lambda c: (order[c.doc.id], c is not chosen[0], c.start))
     sentences_out, spans = [], {}
     for c in shown:
         text = " ".join(c.text.split())

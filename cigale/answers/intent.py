@@ -84,7 +84,7 @@ def classify(question) -> Reading:
     if found.any(lx.OPINION_CUES) or _judges(question.text) or _compares_places(question):
         return Reading(Intent.OPINION, **base)
     aspect = next((a for a, cues in lx.ASPECT_CUES.items() if found.any(cues)), None)
-    focuses = tuple(f for f, cues in lx.FOCUS_CUES.items() if found.any(cues))
+    focuses = _focuses(tokens)
     if lx.Focus.YEAR in focuses:  # "quand a été créé…": when it was founded, not its season
         focuses = tuple(f for f in focuses if f is not lx.Focus.WHEN)
     focus = focuses[0] if focuses else None
@@ -156,6 +156,20 @@ class _Cues:
 
     def any(self, cues) -> bool:
         return not self.grams.isdisjoint(cues)
+
+
+def _focuses(tokens: list[str], longest: int = 6) -> tuple[lx.Focus, ...]:
+    """The focuses the question's words ask, in the lexicon's order. A focus whose every cue lies
+    inside a longer cue of another is not asked: "numéro de téléphone" asks a phone number, not
+    a count, and "e-mail address" an e-mail, not an address."""
+    spans = {focus: [(i, i + n) for n in range(1, longest + 1) for i in range(len(tokens) - n + 1)
+                     if tuple(tokens[i:i + n]) in cues] for focus, cues in lx.FOCUS_CUES.items()}
+
+    def inside(a: int, b: int, focus) -> bool:
+        return any(c <= a and b <= d and d - c > b - a
+                   for other, found in spans.items() if other is not focus for c, d in found)
+
+    return tuple(f for f, found in spans.items() if any(not inside(a, b, f) for a, b in found))
 
 
 def _kind(tokens: list[str], lang: str):

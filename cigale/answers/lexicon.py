@@ -46,6 +46,8 @@ class Focus(enum.Enum):
     LINE = "line"  # which railway line
     WHERE = "where"  # address, location
     WEBSITE = "website"
+    PHONE = "phone"  # a telephone number
+    EMAIL = "email"  # an e-mail address
     OTHER = "other"
 
 
@@ -98,7 +100,20 @@ WHERE_ITEMS = phrases(
     "donde hay", "wo kann man", "wo gibt es",
 )
 
+# The primary focus is the first found, so the narrowest come first: "What is the phone number…"
+# asks for a phone number before anything "what is" asks. A cue inside a longer cue of another
+# focus does not count (intent.py): "numéro de" in "numéro de téléphone", "address" in "e-mail address".
 FOCUS_CUES: dict[Focus, frozenset] = {
+    Focus.PHONE: phrases(
+        "telephone", "numero de telephone", "numero de tel", "appeler", "phone", "phone number",
+        "telephone number", "telefono", "numero di telefono", "numero de telefono", "telefon", "telefonnummer",
+        "rufnummer",
+    ),
+    Focus.EMAIL: phrases(
+        "courriel", "mail", "e mail", "email", "mel", "adresse mail", "adresse e mail", "adresse email",
+        "adresse electronique", "email address", "e mail address", "mail address", "indirizzo email",
+        "indirizzo e mail", "correo", "correo electronico", "e mail adresse", "email adresse",
+    ),
     Focus.YEAR: phrases(
         "depuis quand", "en quelle annee", "quelle annee", "date de creation", "annee de creation", "cree", "creee",
         "fonde", "fondee", "date de quand", "existe depuis", "ne en", "premiere edition", "depuis combien",
@@ -165,6 +180,7 @@ FOCUS_LABELS: dict[Focus, frozenset] = {
                         "established", "year"),
     Focus.WHEN: phrases("periode", "dates", "date", "saison", "mois", "deroulement", "edition", "when", "season"),
     Focus.WHO: phrases("tutelles", "tutelle", "organisateur", "gestionnaire", "porteur", "etablissement",
+                       "maire", "mayor", "president", "presidente", "directeur", "directrice", "director",
                        "statut", "operator", "supervising", "organiser", "organizer"),
     Focus.KIND: phrases("discipline", "musique", "spectacle vivant", "arts visuels", "arts visuels et numeriques",
                         "livre", "livre et litterature", "cinema et audiovisuel", "type", "types",
@@ -177,6 +193,8 @@ FOCUS_LABELS: dict[Focus, frozenset] = {
     Focus.LINE: phrases("ligne", "lignes", "ligne s du reseau ferre national", "reseau ferre national", "line"),
     Focus.WHERE: phrases("adresse", "complement d adresse", "localite", "lieu", "address", "location"),
     Focus.WEBSITE: phrases("site internet", "site", "page wikipedia", "website", "liens"),
+    Focus.PHONE: phrases("telephone", "tel", "phone", "telefono", "telefon"),
+    Focus.EMAIL: phrases("courriel", "e mail", "email", "mail", "mel", "adresse electronique", "correo"),
 }
 
 ASPECT_CUES: dict[Aspect, frozenset] = {
@@ -456,7 +474,9 @@ THEME_CUES: dict[Theme, frozenset] = {
                            "alquiler", "vivienda", "miete", "wohnung"),
     Theme.HEALTH: phrases("pharmacie", "medecin", "hopital", "urgences", "sante", "pharmacy", "doctor", "health",
                           "farmacia", "medico", "apotheke", "arzt"),
-    Theme.COMMUNE_SERVICES: phrases("mairie", "hotel de ville", "etat civil", "passeport", "carte d identite",
+    Theme.COMMUNE_SERVICES: phrases("mairie", "maire", "conseil municipal", "conseillers municipaux", "mayor",
+                                    "municipal council", "sindaco", "alcalde", "burgermeister",
+                                    "hotel de ville", "etat civil", "passeport", "carte d identite",
                                     "creche", "cantine", "ecole maternelle", "permis de construire", "elections",
                                     "town hall", "city hall", "municipio", "ayuntamiento", "rathaus"),
     Theme.NATURE: phrases("randonnee", "randonnees", "nature", "sentier", "sentiers", "massif", "hike", "hiking",
@@ -487,6 +507,7 @@ CATEGORY_THEMES: dict[str, Theme] = {
 CATEGORY_SUBTHEMES: dict[str, Theme] = {
     "recherche": Theme.RESEARCH, "aeroport": Theme.AIRPORT, "port": Theme.PORT, "gare": Theme.MOBILITY,
     "enseignement superieur": Theme.HIGHER_EDUCATION, "festival": Theme.CULTURE,
+    "mairie": Theme.COMMUNE_SERVICES,  # the starter corpus's town-hall sheets (territory/starter.py)
 }
 
 # The same concept across languages, for the words questions ask about most: a question's word

@@ -32,6 +32,9 @@ _BODY = re.compile(r"\b(universit[ée]|cnrs|centre national|institut|[ée]cole|v
 _HOURS = re.compile(r"\b\d{1,2}\s*(?:h|:)\s*\d{0,2}\b|\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
                     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|ouverte?s?|ferm[ée]e?s?|open|closed)\b",
                     re.IGNORECASE)
+# A French number ("04 42 37 55 00", "04.42.37.55.00") or an international one ("+33 4 42 37 55 00").
+_PHONE = re.compile(r"(?<![\w+])(?:0[1-9]|\+\d{1,3}[\s.]?(?:\(0\)\s?)?\d)(?:[\s.\-]?\d{2}){4}(?!\w)")
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _PRICE = re.compile(r"€|\beuros?\b|\btarifs?\b|\bprix\b|\bprices?\b|\bentr[ée]e libre", re.IGNORECASE)
 _PROCEDURE = re.compile(r"\b(d[ée]marche|formulaire|inscription|dossier|en ligne|rendez-vous|justificatif)",
                         re.IGNORECASE)
@@ -60,21 +63,28 @@ def focus_match(line: str, focus: Focus | None) -> float:
     if focus is None or focus is Focus.OTHER:
         return 0.0
     label, value = split(line)
-    score = 0.0
-    if label is not None:
-        tokens = [t for t in words(re.sub(r"\([^()]*\)", " ", label)) if t not in _LINKS]
-        wanted = _labels(focus)
-        covered = set()
-        for n in range(4, 0, -1):
-            for i in range(len(tokens) - n + 1):
-                if tuple(tokens[i:i + n]) in wanted:
-                    covered.update(range(i, i + n))
-        if tokens:
-            share = len(covered) / len(tokens)
-            score += 0.6 * (max(share, LEADING) if 0 in covered else share)
+    score = 0.6 * label_match(label, focus) if label is not None else 0.0
     if _shaped(value if label is not None else line, focus, label is None):
         score += 0.4
     return score
+
+
+def label_match(label: str, focus: Focus | None) -> float:
+    """How much of a label names `focus`, on [0, 1]: the share of its words that are the focus's
+    label words, three quarters at least when it starts with them; 0 when none is."""
+    if focus is None or focus is Focus.OTHER:
+        return 0.0
+    tokens = [t for t in words(re.sub(r"\([^()]*\)", " ", label)) if t not in _LINKS]
+    wanted = _labels(focus)
+    covered = set()
+    for n in range(4, 0, -1):
+        for i in range(len(tokens) - n + 1):
+            if tuple(tokens[i:i + n]) in wanted:
+                covered.update(range(i, i + n))
+    if not tokens:
+        return 0.0
+    share = len(covered) / len(tokens)
+    return max(share, LEADING) if 0 in covered else share
 
 
 @functools.cache
@@ -90,7 +100,11 @@ def _shaped(value: str, focus: Focus, prose: bool) -> bool:
     if focus is Focus.COUNT:
         return bool(_NUMBER.search(value)) and not _YEAR.fullmatch(value.strip())
     if focus is Focus.WEBSITE:
-        return bool(_WEB.search(value))
+        return bool(_WEB.search(_EMAIL.sub(" ", value)))  # "accueil@trets.fr" is no web address
+    if focus is Focus.PHONE:
+        return bool(_PHONE.search(value))
+    if focus is Focus.EMAIL:
+        return bool(_EMAIL.search(value))
     if focus is Focus.WHERE:
         return bool(_ADDRESS.search(value))
     if focus is Focus.WHO:

@@ -19,6 +19,7 @@ from cigale.ingest.readers import MAX_HTML_DEPTH, _tree_depth
 PAGE_TYPES = ("text/html", "application/xhtml+xml")
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit, uncompressed
 MAX_SITEMAP_URLS = 50_000  # ditto
+MAX_LINKS = 5000  # links read from one page (a page of 250,000 links is no page)
 
 
 def sitemap_entries(body: bytes, url: str) -> tuple[list[tuple[str, str | None]], list[str]]:
@@ -34,16 +35,42 @@ def sitemap_entries(body: bytes, url: str) -> tuple[list[tuple[str, str | None]]
     text = body.decode("utf-8", "replace").lstrip("\ufeff")
     if not text.strip():
         raise SourceError(url, "empty sitemap")
+    if text.lstrip().startswith("<"):
+        _well_formed(body, url)  # usp keeps what it read before a break: a cut file would look complete
     parsed = sitemap_from_str(text)
     subs = [s.url for s in getattr(parsed, "sub_sitemaps", ())]
     pages = []
     for page in parsed.all_pages():
         if len(pages) >= MAX_SITEMAP_URLS:
             break
-        pages.append((urljoin(url, page.url), _iso(page.last_modified)))
+        if link := _absolute(url, page.url):
+            pages.append((link, _iso(page.last_modified)))
     if not pages and not subs:
         raise SourceError(url, "no page URL in the sitemap (not a sitemap?)")
     return pages, subs
+
+
+def _well_formed(body: bytes, url: str) -> None:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+    try:
+        etree.fromstring(body, parser)
+    except etree.XMLSyntaxError as exc:
+        raise SourceError(url, f"malformed sitemap XML ({str(exc)[:120]}): nothing is removed on its word") from None
+
+
+def _absolute(base: str, href: str) -> str | None:
+    """`href` made absolute against `base`, without its fragment; None unless it is a usable http(s) URL."""
+    try:
+        link = urljoin(base, href.strip()).split("#", 1)[0]
+        parts = urlsplit(link)
+        parts.port  # noqa: B018 (raises ValueError on a port that is no number)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname or len(link) > 2000 or not link.isprintable():
+        return None
+    return link
 
 
 def _gunzip(data: bytes, limit: int) -> bytes:
@@ -60,24 +87,24 @@ def _iso(value: datetime | None) -> str | None:
 def same_site(url: str, base: str) -> bool:
     """Whether `url` is on the host of `base` (www. aside): a source's pages stay on its site."""
     def host(u):
-        h = (urlsplit(u).hostname or "").lower()
+        try:
+            h = (urlsplit(u).hostname or "").lower()
+        except ValueError:  # "http://[::1" and such
+            return ""
         return h[4:] if h.startswith("www.") else h
 
-    return urlsplit(url).scheme in ("http", "https") and host(url) == host(base) and bool(host(url))
+    return url.startswith(("http://", "https://")) and bool(host(url)) and host(url) == host(base)
 
 
 def page_links(tree, url: str) -> list[str]:
     """The http(s) links of a parsed page, absolute, without fragments, in order, once each."""
     base = url
     for b in tree.xpath("//base[@href]/@href")[:1]:
-        base = urljoin(url, b.strip())
+        base = _absolute(url, b) or url
     out = {}
-    for href in tree.xpath("//a[@href]/@href"):
-        href = href.strip()
-        if not href or href.startswith(("mailto:", "tel:", "javascript:", "#")):
-            continue
-        link = urljoin(base, href).split("#", 1)[0]
-        if urlsplit(link).scheme in ("http", "https"):
+    for href in tree.xpath("//a[@href]/@href")[:MAX_LINKS]:
+        skip = not href.strip() or href.strip().startswith(("mailto:", "tel:", "javascript:", "#"))
+        if not skip and (link := _absolute(base, href)):
             out.setdefault(link, None)
     return list(out)
 

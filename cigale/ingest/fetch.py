@@ -14,6 +14,7 @@
 """
 
 import ipaddress
+import math
 import socket
 import threading
 import time
@@ -26,12 +27,17 @@ import httpx
 from protego import Protego
 
 from cigale.errors import SourceError
+from cigale.ingest.crawl import same_site
 
 MAX_REDIRECTS = 5
 PAGE_SECONDS = 60.0  # a page that trickles in slower than this is given up (slowloris)
 TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 ROBOTS_BYTES = 512 * 1024  # Google reads the first 500 KiB of a robots.txt (RFC 9309 asks for 500 KiB at least)
 AGENT = "Cigale"  # the product token robots.txt rules name
+MAX_CRAWL_DELAY = 30.0  # seconds: a Crawl-delay of a day would stall the nightly sync for years
+# Bodies are asked for, and accepted, uncompressed: httpx inflates a whole chunk at once, once per
+# Content-Encoding layer, before any size check can run (3 KB of nested gzip is 4 GB in memory).
+IDENTITY = {"Accept-Encoding": "identity"}
 
 
 class Refused(SourceError):
@@ -68,11 +74,11 @@ def address_refused(address: str, allow_private: bool) -> str | None:
         ip = ip.ipv4_mapped
     if ip.is_link_local:
         return "link-local"  # 169.254.169.254 and friends: never content, whatever the source says
-    if ip.is_multicast or ip.is_unspecified or ip.is_reserved:
+    if ip.is_loopback or (ip.is_private and not ip.is_unspecified):  # ::1 is "reserved" too: asked first
+        return None if allow_private else "loopback" if ip.is_loopback else "private"
+    if ip.is_multicast or ip.is_unspecified or ip.is_reserved or not ip.is_global:
         return "reserved"
-    if ip.is_global or allow_private:
-        return None
-    return "loopback" if ip.is_loopback else "private"
+    return None
 
 
 class _GuardedBackend(httpcore.SyncBackend):
@@ -142,7 +148,7 @@ class Fetcher:
         self.allow_private, self.max_bytes = allow_private, max_bytes
         self.interval = 1.0 / rate if rate > 0 else 0.0
         self.user_agent = f"{AGENT}/{version('cigale')} (territorial answer engine; +{contact})"
-        self._client = httpx.Client(transport=_Transport(allow_private, concurrency), timeout=TIMEOUT,
+        self._client = httpx.Client(transport=_Transport(allow_private, concurrency), timeout=TIMEOUT, trust_env=False,
                                     follow_redirects=False, headers={"User-Agent": self.user_agent})
         self._pace = _Pace(self.interval, concurrency)
         self._robots: dict[str, Protego | None] = {}
@@ -160,9 +166,16 @@ class Fetcher:
         self.close()
 
     def get(self, url: str, etag: str | None = None, last_modified: str | None = None,
-            accept: tuple[str, ...] = ()) -> Response:
+            accept: tuple[str, ...] = (), site: str | None = None) -> Response:
         """The page at `url` (200), or a 304 `Response` without body when the validators still hold.
-        Raises Refused, Gone or Failed, each with a reason a partner would understand."""
+        Raises Refused, Gone or Failed, each with a reason a partner would understand. With `site`,
+        a redirect off that site is refused, not followed."""
+        try:
+            return self._get(url, etag, last_modified, accept, site)
+        except (ValueError, UnicodeError, OverflowError, httpx.InvalidURL) as exc:  # a URL or header no client can send
+            raise Refused(url, f"unusable URL or header ({type(exc).__name__}: {str(exc)[:120]})") from None
+
+    def _get(self, url, etag, last_modified, accept, site) -> Response:
         seen = [url]
         while True:
             self._check_url(url)
@@ -179,6 +192,8 @@ class Fetcher:
                     raise Refused(seen[0], f"redirect loop ({' → '.join([*seen, target])})")
                 if len(seen) > MAX_REDIRECTS:
                     raise Refused(seen[0], f"more than {MAX_REDIRECTS} redirects")
+                if site and not same_site(target, site):
+                    raise Refused(seen[0], f"redirected off the source's site, to {target}")
                 seen.append(target)
                 url = target
                 continue
@@ -218,9 +233,11 @@ class Fetcher:
         except Gone:
             return None  # no robots.txt: everything is allowed (RFC 9309 2.3.1.3)
         except (Refused, Failed) as exc:
-            if isinstance(exc, Refused) and "the server answered 4" in exc.reason:
+            if exc.reason.startswith("the server answered 4") and "429" not in exc.reason:
                 return None  # any other 4xx: "unavailable", everything allowed too
             return exc  # unreachable: complete disallow (2.3.1.4), and the reason why
+        except (ValueError, UnicodeError, OverflowError, httpx.InvalidURL) as exc:
+            return Refused(url, f"unusable robots.txt redirect ({type(exc).__name__})")
         if r.status == 304 and known:
             text = known[2]
         elif r.status == 200:
@@ -244,7 +261,8 @@ class Fetcher:
         host = urlsplit(url).netloc
         robots = self._robots.get(f"{urlsplit(url).scheme}://{host}")
         delay = (robots.crawl_delay(AGENT) if isinstance(robots, Protego) else None) or 0.0
-        headers = {}
+        delay = min(float(delay), MAX_CRAWL_DELAY) if math.isfinite(float(delay)) else MAX_CRAWL_DELAY
+        headers = dict(IDENTITY)
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -256,8 +274,11 @@ class Fetcher:
             started = time.monotonic()
             try:
                 with self._client.stream("GET", url, headers=headers) as r:
+                    encoding = r.headers.get("Content-Encoding", "identity").strip().lower()
                     if r.status_code != 200:
                         raw = _Raw(r, b"")
+                    elif encoding not in ("", "identity"):
+                        raise Refused(url, f"compressed body (Content-Encoding: {encoding[:40]}) though none was asked")
                     elif accept and (kind := _Raw(r, b"").content_type) not in accept:  # refused unread
                         raise Refused(url, f"content type {kind or '(none)'} is not one of {', '.join(accept)}")
                     else:
@@ -275,8 +296,8 @@ class Fetcher:
             raise Gone(url, f"{raw.status} {'Not Found' if raw.status == 404 else 'Gone'}")
         if raw.status == 429 or raw.status >= 500:
             raise Failed(url, f"the server answered {raw.status}")
-        if raw.status >= 400:
-            raise Refused(url, f"the server answered {raw.status}")
+        if raw.status >= 400:  # 401, 403, 451...: not proof the page is gone, so what it gave stays
+            raise Failed(url, f"the server answered {raw.status}")
         return raw
 
     def _body(self, url: str, r: httpx.Response, limit: int, truncate: bool, started: float) -> bytes:
@@ -284,7 +305,7 @@ class Fetcher:
         if declared.isdigit() and int(declared) > limit and not truncate:
             raise Refused(url, f"larger than the limit ({int(declared):,} bytes declared; the limit is {limit:,})")
         parts, size = [], 0
-        for part in r.iter_bytes():  # decompressed: a gzip bomb is cut at `limit` too
+        for part in r.iter_raw():  # as sent: nothing is inflated (see IDENTITY)
             size += len(part)
             if size > limit:
                 if truncate:
@@ -302,6 +323,14 @@ class _Raw:
         self.status = r.status_code
         self.location = r.headers.get("Location")
         self.content_type = r.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
-        self.etag = r.headers.get("ETag")
-        self.last_modified = r.headers.get("Last-Modified")
+        self.etag = _validator(r.headers.get("ETag"))
+        self.last_modified = _validator(r.headers.get("Last-Modified"))
         self.body = body
+
+
+def _validator(value: str | None) -> str | None:
+    """An ETag or Last-Modified worth sending back: visible ASCII only (RFC 9110), else none (a
+    header a client cannot send would break every later sync of the page)."""
+    if value and value.isascii() and value.isprintable() and len(value) <= 256:
+        return value
+    return None

@@ -18,17 +18,20 @@ others go on.
 
 import contextlib
 import hashlib
+import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from cigale import when
-from cigale.errors import ConfigError, SourceError
+from cigale.errors import CigaleError, ConfigError, SourceError
 from cigale.ingest import crawl, feeds, ingest
 from cigale.ingest.fetch import Failed, Fetcher, Gone, Refused
 from cigale.ingest.sources import Kind, Source
 from cigale.store import PageState
 
+log = logging.getLogger(__name__)
 FEED_REFUSED = ("image/", "audio/", "video/", "font/")  # what no feed parser can read
 MAX_SITEMAPS = 100  # sitemaps read per source (an index of indexes stays bounded)
 
@@ -78,6 +81,26 @@ def sync(engine, sources: list[Source], progress=None) -> list[SourceReport]:
     if not engine.settings.crawler_contact and any(s.kind is not Kind.FOLDER for s in sources):
         raise ConfigError("Set `crawler_contact` (CIGALE_CRAWLER_CONTACT): a URL or e-mail address where the "
                           "partners' webmasters can reach you; it goes in the User-Agent of every request.")
+    with _alone(engine.settings.data_dir):
+        return _sync(engine, sources, progress)
+
+
+@contextlib.contextmanager
+def _alone(data_dir):
+    """One sync at a time per data directory: a cron run that overlaps a slow one waits for nothing
+    and says so. The lock is the kernel's (flock), so a killed sync never leaves it taken."""
+    import fcntl
+
+    path = Path(data_dir) / "sync.lock"
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CigaleError(f"Another `cigale sync` is running on {data_dir}; this one did nothing.") from None
+        yield
+
+
+def _sync(engine, sources: list[Source], progress=None) -> list[SourceReport]:
     reports = []
     for source in sources:
         started = time.perf_counter()
@@ -89,6 +112,11 @@ def sync(engine, sources: list[Source], progress=None) -> list[SourceReport]:
                 _sync_web(engine, source, report, progress)
         except SourceError as exc:
             report.error = exc.reason if exc.path in (str(source.path), *source.urls) else str(exc)
+        except (KeyboardInterrupt, ConfigError):
+            raise
+        except Exception as exc:  # a bug met on hostile input must not cost the other sources their sync
+            log.exception("sync of %s failed", source.name)
+            report.error = f"unexpected error ({type(exc).__name__}: {str(exc)[:200]}); the source is as it was"
         report.seconds = time.perf_counter() - started
         reports.append(report)
     engine.refresh()  # one index for the whole sync, not one per source
@@ -126,7 +154,7 @@ def _sync_web(engine, source: Source, report: SourceReport, progress) -> None:
             else:
                 complete = True
                 _visit_all(fetcher, source, [(u, None) for u in source.urls], old, visits, reader, progress)
-                if all(visits[u].outcome in ("failed", "refused") for u in source.urls):
+                if all(visits[u].outcome in ("failed", "refused", "removed") for u in source.urls):
                     raise SourceError(source.urls[0], visits[source.urls[0]].reason)
         finally:
             report.requests, report.fetched = fetcher.requests, fetcher.downloaded
@@ -220,6 +248,9 @@ def _crawl(fetcher, source, old, visits, report, reader, progress) -> bool:
             report.failed.append(Problem(source.urls[0], f"page budget reached ({source.max_pages} pages, max_pages)"))
             return False
         _visit_all(fetcher, source, level[:room], old, visits, reader, progress)
+        if depth == 0 and not any(visits[u].outcome in ("changed", "unchanged") for u in source.urls):
+            # The start pages answered nothing usable (a 404, a firewall): not a site emptied.
+            raise SourceError(source.urls[0], visits[source.urls[0]].reason or "no start page could be read")
         if len(level) > room:
             report.failed.append(Problem(source.urls[0], f"page budget reached ({source.max_pages} pages, max_pages)"))
             return False
@@ -250,11 +281,26 @@ def _visit_all(fetcher, source, targets, old, visits, reader, progress) -> None:
 
 
 def _visit(fetcher, url: str, lastmod: str | None, before: PageState | None, reader) -> _Visit:
+    try:
+        return _visit_one(fetcher, url, lastmod, before, reader)
+    except Exception as exc:  # a parser's bug on one hostile page: that page fails, the rest goes on
+        log.exception("sync: %s", url)
+        return _Visit(before, outcome="failed", reason=f"could not be read ({type(exc).__name__})",
+                      links=before.links if before else ())
+
+
+def _visit_one(fetcher, url: str, lastmod: str | None, before: PageState | None, reader) -> _Visit:
+    if reader.source.kind is Kind.ICAL:
+        # A calendar's occurrences depend on the day (the window moves on): it is read again, whole,
+        # once a day, even unchanged; `lastmod` remembers the day it was expanded on.
+        lastmod = reader.today.isoformat()
+        if before and before.lastmod != lastmod:
+            before = replace(before, etag=None, last_modified=None, body_hash=None)
     if before and lastmod and before.lastmod == lastmod:
         return _Visit(before, links=before.links)  # the sitemap says unchanged: not even asked
     try:
         r = fetcher.get(url, *(before.etag, before.last_modified) if before else (None, None),
-                        accept=reader.accept)
+                        accept=reader.accept, site=url if reader.accept else None)
     except Gone as exc:
         return _Visit(None, docs=[], outcome="removed" if before else "failed", reason=exc.reason)
     except Refused as exc:
@@ -323,9 +369,13 @@ class _Reader:
         return docs, crawl.page_links(tree, r.url), skipped
 
     def _complete(self, doc):
-        """The source's own metadata where the document has none."""
+        """The source's own metadata where the document has none; its id prefixed by the source's
+        name, not the partner's: two sources of one partner never claim (and delete) one document."""
         source = self.source
-        return replace(doc, source=doc.source or source.partner, license=doc.license or source.license,
+        partner = feeds.slug(source.partner) + ":"
+        doc_id = doc.id if doc.id.startswith(self.prefix + ":") else (
+            f"{self.prefix}:{doc.id.removeprefix(partner)}")
+        return replace(doc, id=doc_id, source=doc.source or source.partner, license=doc.license or source.license,
                        lang=doc.lang or source.lang, theme=doc.theme or source.theme,
                        places=doc.places or source.places, extra={**doc.extra, "sync": source.name})
 
@@ -338,5 +388,5 @@ def _http_date(value: str | None) -> str | None:
 
     try:
         return parsedate_to_datetime(value).isoformat()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None

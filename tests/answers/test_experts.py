@@ -1,10 +1,13 @@
 """Who speaks: the partner to ask for each theme, from the pack, and the publisher a visitor knows."""
 
+from dataclasses import replace
+
 from cigale.answers.experts import expert_for, publisher_of
 from cigale.answers.frames import at, of, town_hall
 from cigale.answers.lexicon import Theme
 from cigale.documents import Document
 from cigale.territory import load
+from cigale.territory.starter import TOWN_HALL_THEME
 
 AMP = load()
 
@@ -17,8 +20,22 @@ def test_every_theme_has_a_partner_in_the_pack():
 
 def test_a_commune_service_goes_to_its_town_hall_in_the_question_language():
     fr = expert_for(Theme.COMMUNE_SERVICES, ["13047"], AMP, "fr")
-    assert fr.name == "Mairie d'Istres" and "whoWhat=Mairie" in fr.url and "Istres" in fr.url
+    assert fr.name == "Mairie d'Istres" and fr.url == AMP.communes["13047"].town_hall.website
     assert expert_for(Theme.COMMUNE_SERVICES, ["13028"], AMP, "en").name == "La Ciotat town hall"
+
+
+def test_a_town_hall_without_a_website_is_found_through_the_pack_s_directory():
+    istres = replace(AMP.communes["13047"], town_hall=None)
+    pack = replace(AMP, communes={**AMP.communes, "13047": istres})
+    expert = expert_for(Theme.COMMUNE_SERVICES, ["13047"], pack, "fr")
+    assert expert.name == "Mairie d'Istres" and "whoWhat=Mairie" in expert.url and "Istres" in expert.url
+
+
+def test_a_town_hall_sheet_sends_the_visitor_to_the_town_hall():
+    # "Qui est le maire de … ?" may name no theme; the sheet it is answered from does.
+    sheet = Document("s", "Mairie de Gardanne", "Maire : Hervé Granier", theme=TOWN_HALL_THEME)
+    expert = expert_for(Theme.OTHER, ["13041"], AMP, "fr", [sheet])
+    assert expert.name == "Mairie de Gardanne" and expert.url == AMP.communes["13041"].town_hall.website
 
 
 def test_a_partner_with_a_perimeter_is_the_expert_only_there():

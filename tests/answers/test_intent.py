@@ -95,3 +95,18 @@ def test_events_are_asked_for_by_kind_or_by_what_is_on(text, intent, kind):
 def test_the_period_named_is_not_part_of_the_concept():
     assert read("festivals de jazz en juillet").qualifier == ("jazz",)
     assert read("which supermarkets are open on sunday in la ciotat").aspect is Aspect.HOURS  # "open on" stays
+
+
+def test_a_longer_cue_says_what_is_asked_over_the_shorter_one_inside_it():
+    # "numéro de" would ask a count, "adresse" an address: inside a longer cue, they do not.
+    assert read("numéro de téléphone de la mairie de Trets").focuses == (Focus.PHONE,)
+    assert read("adresse e-mail de la mairie de Gardanne").focuses == (Focus.EMAIL,)
+    assert read("What is the e-mail address of La Ciotat town hall?").focus is Focus.EMAIL
+    assert read("What is the phone number of Trets town hall?").focus is Focus.PHONE
+    assert read("adresse de la mairie de Martigues").focuses == (Focus.WHERE,)
+
+
+def test_a_commune_s_mayor_and_council_are_its_own_services():
+    assert read("Qui est le maire de Gardanne ?").theme is Theme.COMMUNE_SERVICES
+    assert read("Who is the mayor of Gardanne?").theme is Theme.COMMUNE_SERVICES
+    assert read("combien de conseillers municipaux à Trets ?").theme is Theme.COMMUNE_SERVICES

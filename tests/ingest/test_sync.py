@@ -555,3 +555,64 @@ def test_next_saturday_and_in_november_are_windows_too(on_wednesday, feeds_site,
     # What takes place in November, the festival of 31 October - 1 November included.
     assert all((d.end or d.start)[:10] >= "2026-11-01" and d.start[:10] <= "2026-11-30" for d in november if d.start)
     assert "Salon du livre de Martigues" in {d.title for d in november}
+
+
+def test_hostile_answers_are_reported_page_by_page_and_break_no_later_sync(engine, site, tmp_path):
+    import gzip
+
+    u = site.url
+    bomb = gzip.compress(gzip.compress(b"<html>" + b" " * 50_000_000 + b"</html>"))  # 50 MB in a few KB
+    site.routes.update({
+        "/bombe.html": Page(bomb, headers={"Content-Encoding": "gzip, gzip"}),
+        "/etag.html": Page(html("Le vallon des Auffes", "Le vallon des Auffes, petit port de pêcheurs de "
+                                "Marseille, se découvre depuis la corniche Kennedy."), headers={"ETag": '"café"'}),
+        "/mailto": Page(status=302, headers={"Location": "mailto:office@example.org"}),
+        "/ailleurs": Page(status=302, headers={"Location": "https://www.example.org/"}),
+        "/sitemap-pages.xml": Page(sitemap(*((f"{u}{p}", None) for p in (
+            "/bombe.html", "/etag.html", "/mailto", "/ailleurs", "/calanques.html"))) .replace(
+            "</urlset>", "<url><loc>http://[::1</loc></url></urlset>"), "application/xml"),
+    })
+    path = sources_file(tmp_path, site)
+    for _ in range(2):  # the second run sends the validators the first one kept
+        report = run(engine, path)["tourisme"]
+        assert report.error is None
+        found = problems(report)
+        assert found["bombe.html"].startswith("compressed body (Content-Encoding: gzip, gzip)")
+        assert found["mailto"].startswith("unusable URL or header")
+        assert found["ailleurs"] == "redirected off the source's site, to https://www.example.org/"
+    assert {i.rsplit("/", 1)[-1] for i in engine.store.document_hashes()} == {"etag.html", "calanques.html"}
+
+
+def test_a_forbidden_page_or_a_cut_sitemap_removes_nothing(engine, site, tmp_path):
+    path = sources_file(tmp_path, site)
+    run(engine, path)
+    before = set(engine.store.document_hashes())
+    site.routes["/musee.html"] = Page("Forbidden", "text/plain", status=403)
+    site.routes["/sitemap-pages.xml"].body = site.routes["/sitemap-pages.xml"].data.decode()[:400]
+    report = run(engine, path)["tourisme"]
+    assert "malformed sitemap XML" in problems(report)["sitemap-pages.xml"]
+    assert (report.removed, set(engine.store.document_hashes())) == (0, before)
+    site.routes["/sitemap-pages.xml"] = Page(sitemap((f"{site.url}/musee.html", "2026-12-01"),
+                                                     (f"{site.url}/calanques.html", "2026-09-01")), "application/xml")
+    report = run(engine, path)["tourisme"]
+    assert problems(report) == {"musee.html": "the server answered 403"}
+    assert f"tourisme:{site.url}/musee.html" in engine.store.document_hashes()
+
+
+def test_two_sources_of_one_partner_never_delete_each_others_documents(engine, site, tmp_path):
+    site.routes["/evenements.html"] = Page(EVENTS_PAGE)
+    site.routes["/agenda.html"] = Page(EVENTS_PAGE)
+    path = sources_file(tmp_path, site, "".join(f"""
+[[source]]
+partner = "Provence Tourisme"
+name = "{name}"
+kind = "jsonld"
+url = "{site.url}/{page}"
+allow_private = true
+rate = 0
+""" for name, page in (("pages", "evenements.html"), ("agenda", "agenda.html"))))
+    run(engine, path)
+    site.routes["/evenements.html"] = Page(html("Agenda", "Plus rien ici."))
+    run(engine, path)
+    festivals = [i for i, d in stored(engine).items() if d.title == "Festival du film de La Ciotat"]
+    assert any(i.startswith("agenda:") for i in festivals)  # each source's copy is its own

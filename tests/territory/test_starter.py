@@ -182,3 +182,62 @@ def test_a_population_answer_leaves_the_insee_code_out(starter):
     assert not answer.abstained and "habitants" in answer.answer
     assert answer.citations[0].doc_id == "starter-commune-13005-fr"
     assert "INSEE" not in answer.answer and "13005" not in answer.answer
+
+
+# A town-hall question asks for one field of the sheet: that line answers, first, and the sheet's
+# other lines (which the search finds just as close: they share its title) are left out.
+@pytest.mark.slow
+@pytest.mark.parametrize("question, label", [
+    ("Qui est le maire de Gardanne ?", "Maire : "),
+    ("Who is the mayor of Gardanne?", "Mayor: "),
+    ("numéro de téléphone de la mairie de Trets", "Téléphone : "),
+    ("What is the phone number of Trets town hall?", "Phone: "),
+    ("courriel de la mairie d'Aubagne", "Courriel : "),
+    ("What is the e-mail address of La Ciotat town hall?", "E-mail: "),
+    ("site internet de la mairie de Vitrolles", "Site internet : "),
+    ("adresse de la mairie de Martigues", "Adresse : "),
+    ("What are the opening hours of Aubagne town hall?", "Opening hours: "),
+])
+def test_a_town_hall_question_is_answered_by_the_line_it_asks_for_alone(starter, question, label):
+    engine, _ = starter
+    answer = engine.ask(question)
+    assert not answer.abstained and answer.citations[0].doc_id.startswith("starter-townhall-")
+    assert [label in s.text for s in answer.sentences] == [True]
+
+
+@pytest.mark.slow
+def test_the_mayor_question_s_first_line_is_the_mayor(starter):
+    engine, _ = starter
+    answer = engine.ask("Qui est le maire de Gardanne ?")
+    assert answer.sentences[0].text == "Mairie de Gardanne — Maire : Hervé Granier (depuis le 28 mars 2026)."
+    assert "Téléphone" not in answer.answer and "Courriel" not in answer.answer
+
+
+@pytest.mark.slow
+def test_the_phone_question_s_first_line_is_the_phone(starter):
+    engine, _ = starter
+    answer = engine.ask("numéro de téléphone de la mairie de Trets")
+    assert answer.sentences[0].text == "Mairie de Trets — Téléphone : 04 42 37 55 00."
+    assert "Horaires" not in answer.answer
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, expert", [
+    ("Qui est le maire de Gardanne ?", "Mairie de Gardanne"),
+    ("Who is the mayor of Gardanne?", "Gardanne town hall"),
+    ("numéro de téléphone de la mairie de Trets", "Mairie de Trets"),
+    ("horaires de la mairie de Trets", "Mairie de Trets"),
+    ("acte de naissance à Istres", "Mairie d'Istres"),  # civil status: refused, sent to the town hall
+])
+def test_a_town_hall_question_sends_the_visitor_to_that_commune_s_town_hall(starter, question, expert):
+    engine, _ = starter
+    answer = engine.ask(question)
+    commune = engine.territory.communes[next(iter(engine.question(question).communes))]
+    assert answer.expert.name == expert and answer.expert.url == commune.town_hall.website
+
+
+@pytest.mark.slow
+def test_a_commune_s_figures_still_go_to_the_pack_s_general_partner(starter):
+    engine, _ = starter
+    general = next(p for p in engine.territory.partners if "other" in p.themes and not p.communes)
+    assert engine.ask("combien d'habitants à Aubagne ?").expert.name == general.name
