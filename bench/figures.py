@@ -145,8 +145,9 @@ def sync_table(x) -> str:
             "|---|---:|---:|"]
     if j := x.get("jsonl"):
         rows.append(f"| `cigale ingest` of a {j['file_mb']:.0f} MB JSONL export ({j['records']:,} records, "
-                    f"{j['embedded_chunks']} distinct chunks embedded) | peak memory {j['peak_rss_mb']:.0f} MiB, "
-                    f"{j['seconds']:.0f} s | bounded, whatever the size |")
+                    f"{j['embedded_chunks']} distinct chunks embedded), then the index rebuilt over all its chunks | "
+                    f"peak memory {j['peak_rss_mb']:.0f} MiB, {j['seconds']:.0f} s | the ingest bounded; the "
+                    "index (served from memory) grows with the corpus |")
     if y := x.get("sync"):
         f, c, n = y["first"], y["cached_vectors"], y["no_change"]
         rows += [f"| first sync of a {y['pages']}-page site, embedding included | {f['pages_per_s']} pages/s "
