@@ -80,7 +80,8 @@ def age(doc, today: date) -> int | None:
 
 
 def is_stale(doc, today: date, ages: dict[str, int]) -> bool:
-    days, limit = age(doc, today), ages.get(kind_of(doc))
+    """Whether `doc` (a Document, or the index's DocInfo, which carries its kind) is stale."""
+    days, limit = age(doc, today), ages.get(getattr(doc, "kind", None) or kind_of(doc))
     return days is not None and limit is not None and days > limit
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from cigale import freshness
 from cigale.analysis import analyze, base_lang
 from cigale.errors import StoreError
 
@@ -43,7 +44,8 @@ class DocInfo:
     start: str | None
     end: str | None
     published: str | None
-    modified: str | None = None  # absent from indexes saved before it existed
+    modified: str | None = None
+    kind: str | None = None  # freshness.kind_of: what staleness is judged by, without reading the store
 
 
 @dataclass
@@ -110,7 +112,7 @@ def build(store, version: int, model: str) -> Index:
             d = documents[c.doc_id]
             offsets.append(len(ids))
             docs.append(DocInfo(d.id, frozenset(d.places), frozenset(), d.lang, d.theme, d.start, d.end,
-                                d.published, d.modified))
+                                d.published, d.modified, freshness.kind_of(d)))
         mentions.update(c.places)
         ids.append(s.id)
         doc_pos.append(len(docs) - 1)
@@ -263,6 +265,8 @@ def _read(root: Path) -> Index:
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     if meta["version"] != int(m.group(1)):
         raise ValueError(f"{name} holds version {meta['version']}")
+    if meta["docs"] and "kind" not in meta["docs"][0]:
+        raise ValueError("saved before documents had a kind")  # rebuilt, not guessed
     docs = [
         DocInfo(**{**d, "places": frozenset(d["places"]), "mentions": frozenset(d["mentions"])})
         for d in meta["docs"]

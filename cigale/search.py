@@ -312,20 +312,15 @@ class Searcher:
         return when.today(self.settings.today, getattr(self.territory, "timezone", when.DEFAULT_TZ))
 
     def _staleness(self, question: Question, ranking: np.ndarray, pool: int, n_docs: int) -> np.ndarray:
-        """STALE_PENALTY for each stale document among the best 2 × `pool` (freshness.py), 0 elsewhere.
-        A document's kind is in the store, not the index: only those candidates are read, since the
-        results come from the best `pool` and a penalty this small moves a document a few places."""
+        """STALE_PENALTY for each stale document among the best 2 × `pool` (freshness.py), 0 elsewhere:
+        the results come from the best `pool`, and a penalty this small moves a document a few places."""
         penalty = np.zeros(n_docs, dtype=np.float32)
         ages = freshness.limits(self.settings.stale_days)
-        candidates = [i for i in self._top(ranking, min(n_docs, 2 * pool), n_docs)
-                      if self.index.docs[i].modified or self.index.docs[i].published]
-        if not ages or not candidates:
+        if not ages:
             return penalty
         today = self._today(question)
-        docs = self.store.get_documents([self.index.docs[i].id for i in candidates])
-        for i in candidates:
-            doc = docs.get(self.index.docs[i].id)
-            if doc is not None and freshness.is_stale(doc, today, ages):
+        for i in self._top(ranking, min(n_docs, 2 * pool), n_docs):
+            if freshness.is_stale(self.index.docs[i], today, ages):
                 penalty[i] = freshness.STALE_PENALTY
         return penalty
 

@@ -2,7 +2,7 @@
 
 No network here: `cigale.ingest.fetch` downloads, these functions read what it brought back.
 Sitemaps are parsed by `ultimate-sitemap-parser` (XML, plain text and RSS sitemaps, indexes),
-main text by `trafilatura`, dates by `htmldate`.
+pages as `cigale ingest` reads HTML files (readers.html_tree, html_main), dates by `htmldate`.
 """
 
 import gzip
@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 from cigale.documents import Document
 from cigale.errors import SourceError
-from cigale.ingest.readers import MAX_HTML_DEPTH, _tree_depth
+from cigale.ingest.readers import html_main
 
 PAGE_TYPES = ("text/html", "application/xhtml+xml")
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit, uncompressed
@@ -109,38 +109,15 @@ def page_links(tree, url: str) -> list[str]:
     return list(out)
 
 
-def parse_page(body: bytes, url: str):
-    """The lxml tree of a downloaded HTML page; SourceError when it is none or too deep to read."""
-    import trafilatura
-
-    try:
-        tree = trafilatura.load_html(body)
-    except Exception as exc:  # lxml on hostile bytes
-        raise SourceError(url, f"HTML could not be parsed ({type(exc).__name__})") from None
-    if tree is None:
-        raise SourceError(url, "not an HTML page")
-    if _tree_depth(tree) > MAX_HTML_DEPTH:
-        raise SourceError(url, f"HTML nested too deeply (more than {MAX_HTML_DEPTH} levels)")
-    return tree
-
-
 def page_document(tree, url: str, doc_id: str, fields: dict) -> Document:
-    """The document a page holds: its main text (navigation, footers and the like left out),
-    title, language, and its dates: `published` (htmldate's original date) and `modified`
-    (the page's own last-update date, else what the server or the sitemap said, in `fields`)."""
-    import trafilatura
+    """The document a page holds (`readers.html_main`: its main text, title, language) and its
+    dates: `published` (htmldate's original date) and `modified` (the page's own last-update date,
+    else what the server or the sitemap said, in `fields`)."""
     from htmldate import find_date
 
-    try:
-        extracted = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False,
-                                                include_tables=True)
-        result = extracted.as_dict() if extracted is not None else {}
-    except Exception as exc:
-        raise SourceError(url, f"HTML could not be parsed ({type(exc).__name__})") from None
-    text = (result.get("text") or "").strip()
-    if not text:
-        raise SourceError(url, "no main content found in the page")
-    record = {"id": doc_id, "title": result.get("title") or url, "text": text, "url": url, **fields}
+    result = html_main(tree, url, url=url)
+    record = {"id": doc_id, "title": result.get("title") or url, "text": result["text"].strip(), "url": url,
+              **fields}
     declared = (tree.get("lang") or "").split("-", 1)[0].strip().lower()  # <html lang="fr-FR">
     if not record.get("lang") and (result.get("language") or declared):
         record["lang"] = result.get("language") or declared

@@ -153,6 +153,7 @@ class Fetcher:
         self._pace = _Pace(self.interval, concurrency)
         self._robots: dict[str, Protego | None] = {}
         self._robots_lock = threading.Lock()
+        self._count = threading.Lock()  # the counters below are added to from several threads
         self.requests = 0  # requests sent, robots.txt included
         self.downloaded = 0  # bodies received (200), robots.txt included
 
@@ -270,7 +271,8 @@ class Fetcher:
         limit = self.max_bytes if limit is None else limit
         with self._pace.slot(host):
             self._pace.wait(host, max(self.interval, float(delay)))
-            self.requests += 1
+            with self._count:
+                self.requests += 1
             started = time.monotonic()
             try:
                 with self._client.stream("GET", url, headers=headers) as r:
@@ -279,11 +281,12 @@ class Fetcher:
                         raw = _Raw(r, b"")
                     elif encoding not in ("", "identity"):
                         raise Refused(url, f"compressed body (Content-Encoding: {encoding[:40]}) though none was asked")
-                    elif accept and (kind := _Raw(r, b"").content_type) not in accept:  # refused unread
+                    elif accept and (kind := _media_type(r)) not in accept:  # refused unread
                         raise Refused(url, f"content type {kind or '(none)'} is not one of {', '.join(accept)}")
                     else:
                         raw = _Raw(r, self._body(url, r, limit, truncate, started))
-                        self.downloaded += 1
+                        with self._count:
+                            self.downloaded += 1
             except _BlockedAddress as exc:
                 raise Refused(url, str(exc)) from None
             except httpx.TooManyRedirects:  # not raised with follow_redirects=False, but to be sure
@@ -322,10 +325,15 @@ class _Raw:
     def __init__(self, r: httpx.Response, body: bytes):
         self.status = r.status_code
         self.location = r.headers.get("Location")
-        self.content_type = r.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+        self.content_type = _media_type(r)
         self.etag = _validator(r.headers.get("ETag"))
         self.last_modified = _validator(r.headers.get("Last-Modified"))
         self.body = body
+
+
+def _media_type(r: httpx.Response) -> str:
+    """"text/html" of "text/html; charset=utf-8"."""
+    return r.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
 
 
 def _validator(value: str | None) -> str | None:

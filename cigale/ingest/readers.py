@@ -261,30 +261,46 @@ def read_plain(path: Path, doc_id: str, options: dict):
 
 
 def read_html(path: Path, doc_id: str, options: dict):
-    import trafilatura
-
-    html = read_text(path)
-    try:
-        # Parsed once here (as bare_extraction would), to tell a page nested too deeply from an empty one.
-        tree = trafilatura.load_html(html)
-        if tree is None:  # trafilatura refuses text, and fragments, that do not open with <html>
-            raise SourceError(path, "not an HTML page (no <html> at its start)")
-        if _tree_depth(tree) > MAX_HTML_DEPTH:
-            raise SourceError(path, f"HTML nested too deeply (more than {MAX_HTML_DEPTH} levels)")
-        extracted = trafilatura.bare_extraction(tree, with_metadata=True, include_comments=False,
-                                                include_tables=True)
-        result = extracted.as_dict() if extracted is not None else None
-    except SourceError:
-        raise
-    except Exception as exc:  # trafilatura/lxml raise many kinds on hostile markup
-        raise SourceError(path, f"HTML could not be parsed ({_describe(exc)})") from None
-    if not result or not (result.get("text") or "").strip():
-        raise SourceError(path, "no main content found in the HTML page")
+    tree = html_tree(read_text(path), path)
+    result = html_main(tree, path)
     record = {"id": doc_id, "title": result.get("title") or path.stem, "text": result["text"]}
     for ours, theirs in (("url", "url"), ("published", "date"), ("source", "sitename"), ("lang", "language")):
         if result.get(theirs):
             record[ours] = result[theirs]
     yield _document(path, record)
+
+
+def html_tree(html: str | bytes, where):
+    """The lxml tree of an HTML page (a file's text, or a downloaded page's bytes: trafilatura finds
+    their encoding); SourceError when it is no page or nested too deeply to be read whole."""
+    import trafilatura
+
+    try:
+        # Parsed once here (as bare_extraction would), to tell a page nested too deeply from an empty one.
+        tree = trafilatura.load_html(html)
+    except Exception as exc:  # trafilatura/lxml raise many kinds on hostile markup
+        raise SourceError(where, f"HTML could not be parsed ({_describe(exc)})") from None
+    if tree is None:  # trafilatura refuses text, and fragments, that do not open with <html>
+        raise SourceError(where, "not an HTML page (no <html> at its start)")
+    if _tree_depth(tree) > MAX_HTML_DEPTH:
+        raise SourceError(where, f"HTML nested too deeply (more than {MAX_HTML_DEPTH} levels)")
+    return tree
+
+
+def html_main(tree, where, url: str | None = None) -> dict:
+    """trafilatura's reading of a page: its main text (navigation, footers and the like left out),
+    title, date, site name, language; SourceError when it holds no main text."""
+    import trafilatura
+
+    try:
+        extracted = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False,
+                                                include_tables=True)
+        result = extracted.as_dict() if extracted is not None else None
+    except Exception as exc:
+        raise SourceError(where, f"HTML could not be parsed ({_describe(exc)})") from None
+    if not result or not (result.get("text") or "").strip():
+        raise SourceError(where, "no main content found in the HTML page")
+    return result
 
 
 def _tree_depth(tree) -> int:

@@ -28,6 +28,7 @@ from cigale import when
 from cigale.errors import CigaleError, ConfigError, SourceError
 from cigale.ingest import crawl, feeds, ingest
 from cigale.ingest.fetch import Failed, Fetcher, Gone, Refused
+from cigale.ingest.readers import html_tree
 from cigale.ingest.sources import Kind, Source
 from cigale.store import PageState
 
@@ -353,7 +354,7 @@ class _Reader:
         return [self._complete(d) for d in parsed.documents], (), parsed.skipped
 
     def _page(self, r, lastmod):
-        tree = crawl.parse_page(r.body, r.url)
+        tree = html_tree(r.body, r.url)
         fields = {"source": self.source.partner, "lang": self.source.lang,
                   "modified": lastmod or _http_date(r.last_modified)}
         fields = {k: v for k, v in fields.items() if v} | {"kind": "page"}  # unknown keys go to `extra`

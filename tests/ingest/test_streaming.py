@@ -10,24 +10,9 @@ import tracemalloc
 import pytest
 from records import write_jsonl
 
-from cigale import Engine, Settings
 from cigale import ingest as ingest_mod
 from cigale.embed import E5Embedder
 from cigale.ingest import readers
-
-
-@pytest.fixture
-def open_engine():
-    opened = []
-
-    def _open(data_dir, embedder=None, **settings):
-        engine = Engine.open(settings=Settings.load(environ={}, data_dir=data_dir, **settings), embedder=embedder)
-        opened.append(engine)
-        return engine
-
-    yield _open
-    for engine in opened:
-        engine.close()
 
 
 @pytest.fixture
