@@ -28,8 +28,14 @@ install-test: $(VENV)/.installed-test .deps/npm/.installed
 # System packages, only where they are missing (needs root or sudo on a fresh machine).
 APT = SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends
 
+# Debian's FreeDict dictionaries: a question in English, German, Italian or Spanish meets the
+# French sources' words (cigale/translation.py; Italian and Spanish are read from French ones).
+DICTIONARIES := dict-freedict-eng-fra dict-freedict-fra-eng dict-freedict-deu-fra dict-freedict-fra-deu \
+                dict-freedict-fra-ita dict-freedict-fra-spa
+
 system:
 	@$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || { $(APT) python3-venv; }
+	@dpkg -s $(DICTIONARIES) >/dev/null 2>&1 || { $(APT) $(DICTIONARIES); }
 
 # npm for the test data packages; Debian's Chromium for the browser tests (never a browser download).
 system-test: system

@@ -162,6 +162,42 @@ def sync_table(x) -> str:
     return "\n".join(rows)
 
 
+LEVER_NOTES = {
+    "before": "before issue #11: no query translation, no kind bonus",
+    "default": "**default: glossary, kinds and dictionaries; kind bonus 0.3 for open questions**",
+    "no translation": "no query translation (the BM25 side of issue #10's engine)",
+    "glossary + kinds only": "translation without the FreeDict dictionaries",
+    "dictionary only": "translation by the FreeDict dictionaries alone",
+    "no kinds from the lexicon": "without the kinds' names",
+    "no glossary": "without the pack's glossary",
+    "translated into every language of the index": "translated into every index language (also the 1 % in English)",
+    "translated, BM25 weight of the question's language": "translated, but BM25 weighted by the question's "
+                                                          "own language's share (0.3)",
+    "no kind bonus": "no kind bonus",
+    "kind bonus 0.2": "kind bonus 0.2",
+    "kind bonus 0.05": "kind bonus 0.05",
+    "kind bonus for every question": "kind bonus for every question, not only open ones (not kept: only the "
+                                     "dev set measures it)",
+    "second encoder USE v3 at RRF weight 0.25": "+ multilingual USE v3 as a third ranked list, RRF weight 0.25 "
+                                                "(not kept)",
+    "second encoder USE v3 at RRF weight 0.5": "+ multilingual USE v3, RRF weight 0.5 (not kept)",
+}
+
+
+def levers_table(x) -> str:
+    """Each lever of retrieval for every language, measured alone (bench/levers.py)."""
+    rows = ["| variant (`bench/levers.py`; hybrid, equity off, nDCG@10) | dev | dev open | multilingual dev: fr / en / "
+            "it / es / de | gap to fr | own open (49) |", "|---|---:|---:|---|---:|---:|"]
+    for name, note in LEVER_NOTES.items():
+        if name not in x:
+            continue
+        m, by = x[name], x[name].get("by_language", {})
+        langs = " / ".join(f"{by.get(lang, 0):.3f}" for lang in ("fr", "en", "it", "es", "de"))
+        rows.append(f"| {note} | {m['dev']:.3f} | {m['dev_open']:.3f} | {langs} | {m.get('multilingual_gap', 0):.3f} "
+                    f"| {m.get('own_open', 0):.3f} |")
+    return "\n".join(rows)
+
+
 def load_table(data) -> str:
     rows = ["| workers | clients | requests/s | p50 | p95 | errors |", "|---:|---:|---:|---:|---:|---:|"]
     for r in data["runs"]:
@@ -176,6 +212,7 @@ def main():
     v = load("verifier") if (RESULTS / "verifier.json").exists() else None
     rel = load("reliability") if (RESULTS / "reliability.json").exists() else None
     syn = load("sync") if (RESULTS / "sync.json").exists() else None
+    lev = load("levers") if (RESULTS / "levers.json").exists() else {}
     block = f"""<!-- figures -->
 Measured on this project's 2-core machine with `make bench` (scripts in `bench/`, JSON in
 `bench/results/`, this section written by `bench/figures.py`), on `../shared/corpus` (663
@@ -183,6 +220,14 @@ documents) and the 70 dev questions. Ranking metrics leave out the 10 unanswerab
 relevant document); Recall@20 and MRR@10 count grade ≥ 2 as relevant, nDCG@10 uses the grades.
 
 {retrieval_table(r)}
+
+Retrieval for every language and for open questions: our multilingual dev set (the 60 answerable
+dev questions, each written by hand in French, English, Italian, Spanish and German, judged by
+the dev qrels: `bench/data/dev_multilingual.jsonl`) and our own 49 open questions in the five
+languages (`bench/data/own_open.jsonl`, judged by reading the pooled top 20 of every mode and a
+search of the corpus files, `own_open_qrels.txt`); each lever measured alone:
+
+{levers_table(lev)}
 
 {answers_table(a)}
 

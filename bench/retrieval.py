@@ -4,7 +4,9 @@
 
 Prints nDCG@10 / Recall@20 / MRR@10 overall and per question type, the warm latency of the
 batch runs (k=100, language given), and of visitor searches (k=10, language detected) over
-all dev questions; writes bench/results/retrieval.json.
+all dev questions; then nDCG@10 per language on our multilingual dev set (every answerable dev
+question written in fr, en, it, es and de: bench/data/dev_multilingual.jsonl) and on our own
+open questions (bench/levers.py reads both); writes bench/results/retrieval.json.
 """
 
 import argparse
@@ -14,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import levers  # noqa: E402
 from bench.common import QRELS, engine, queries, write  # noqa: E402
 from cigale.evaluate import QueryLine, latency_summary, load_qrels, run_search, score  # noqa: E402
 
@@ -50,6 +53,11 @@ def main():
     result["search_k10_detected_language_latency"] = latency_summary(latencies)
     print(f"search k=10, language detected: p50 {result['search_k10_detected_language_latency']['p50_ms']} ms, "
           f"p95 {result['search_k10_detected_language_latency']['p95_ms']} ms")
+    languages = levers.measure(e)
+    result["languages"] = {k: languages[k] for k in ("by_language", "by_language_open", "multilingual_gap",
+                                                     "own_open", "own_open_not_fr", "dev_open") if k in languages}
+    print(f"multilingual dev set, nDCG@10 by language: {languages.get('by_language')} "
+          f"(gap to French {languages.get('multilingual_gap')}); own open questions {languages.get('own_open')}")
     best_single = max(result["modes"]["bm25"]["ndcg@10"], result["modes"]["dense"]["ndcg@10"])
     result["hybrid_gain_over_best_single"] = round(result["modes"]["hybrid"]["ndcg@10"] - best_single, 4)
     print(f"hybrid gain over the better single mode: {result['hybrid_gain_over_best_single']:+.4f}")

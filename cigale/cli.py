@@ -415,7 +415,9 @@ def cmd_coverage(args):
 def cmd_chat(args):
     engine = _engine(args)
     engine.warm()
-    print("Cigale — ask about the territory (empty line or Ctrl-D to quit).")
+    print("Cigale — ask about the territory (empty line or Ctrl-D to quit). A follow-up such as "
+          "\"et à Aix ?\" refines the question before it.")
+    previous = None
     while True:
         try:
             question = input("\n? ").strip()
@@ -425,7 +427,11 @@ def cmd_chat(args):
             break
         started = time.perf_counter()
         try:
-            _print_answer(engine.ask(question))
+            r = engine.followup(question, previous)
+            if r.followup:
+                print(f"→ {r.text}")
+            _print_answer(engine.ask(r.text))
+            previous = r.text
         except QuestionError as exc:
             print(exc.message)
         print(f"({(time.perf_counter() - started) * 1000:.0f} ms)")

@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from cigale import index as index_mod
+from cigale import when
 from cigale.answers.compose import compose
+from cigale.answers.frames import LANGS
 from cigale.answers.generative import generate
 from cigale.answers.intent import Intent, Reading, classify, refine
 from cigale.answers.lists import POOL
@@ -21,12 +23,15 @@ from cigale.answers.types import Answer
 from cigale.embed import Embedder, default_embedder
 from cigale.equity import exposure, target
 from cigale.errors import NotReadyError
+from cigale.followup import Resolved, resolve
 from cigale.ingest import IngestReport, ingest
+from cigale.rerank import rerank
 from cigale.search import Filters, Hit, Question, Searcher, parse_question
 from cigale.settings import Mode, Settings
 from cigale.store import AnswerLog, Store, open_store
 from cigale.territory import Territory, load
 from cigale.territory.places import Gazetteer
+from cigale.translation import Translator
 
 ANSWER_HITS = 8  # documents searched for a factual answer
 # Intents a model may write the answer of; refusals and declines are always Cigale's own words.
@@ -37,6 +42,8 @@ class Engine:
     def __init__(self, settings: Settings, store: Store, embedder: Embedder, territory: Territory):
         self.settings, self.store, self.embedder, self.territory = settings, store, embedder, territory
         self.gazetteer = Gazetteer(territory)
+        sources = tuple(s.strip() for s in settings.translation.split(",") if s.strip())
+        self.translator = Translator(territory.glossary, settings.dictionaries, sources) if sources else None
         self._index = None
         self._lock = threading.Lock()
         self.generator = None
@@ -78,7 +85,7 @@ class Engine:
                 return self._index
             loaded = index_mod.load(self.index_dir)
             if loaded is None or loaded.version != version:
-                loaded = index_mod.build(self.store, version, self.embedder.model)
+                loaded = index_mod.build(self.store, version, self.embedder.model, self.gazetteer)
                 if not getattr(self.store, "read_only", False):
                     index_mod.save(loaded, self.index_dir)
             self._index = loaded
@@ -86,20 +93,30 @@ class Engine:
 
     def warm(self) -> None:
         """Load what the first question would otherwise wait for: index, model, language detector."""
-        self.refresh()
+        index = self.refresh()
         self.embedder.query("warm-up")
         self.question("Quels festivals cet été ?")
+        if self.translator is not None:  # the dictionaries are read once, not by a visitor's first question
+            for lang in LANGS:
+                for target in index.langs:
+                    self.translator.lexicons(lang, target)
 
     @property
     def searcher(self) -> Searcher:
         index = self.refresh()
         if index.size == 0:
             raise NotReadyError("The index is empty: ingest documents first (`cigale ingest PATH`).")
-        return Searcher(index, self.store, self.embedder, self.territory, self.settings)
+        return Searcher(index, self.store, self.embedder, self.territory, self.settings, self.translator)
 
     def question(self, text: str, lang: str | None = None, hint: str | None = None) -> Question:
         return parse_question(text, self.gazetteer, self.settings, lang=lang, hint=hint,
                               default=self.collection_lang())
+
+    def followup(self, text: str, previous: str | None, lang: str | None = None) -> Resolved:
+        """`text` read as a follow-up of the `previous` resolved question ("et à Aix ?" after
+        "festivals de jazz à Marseille"): the question to answer, and what it carried over."""
+        on = when.today(self.settings.today, getattr(self.territory, "timezone", when.DEFAULT_TZ))
+        return resolve(text, previous, self.gazetteer, on=on, lang=lang)
 
     def collection_lang(self) -> str:
         """The language most of the collection is in: what an unclear question is taken to be in."""
@@ -120,8 +137,18 @@ class Engine:
     ) -> list[Hit]:
         if isinstance(question, str):
             question = self.question(question, lang=lang)
-        return self.searcher.search(question, k=k, mode=Mode(mode) if mode else None, filters=filters,
+        if question.kind is None:
+            kind = self.reading(question).kind
+            question = dataclasses.replace(question, kind=kind.id if kind else None)
+        hits = self.searcher.search(question, k=k, mode=Mode(mode) if mode else None, filters=filters,
                                     equity=equity, deficit=self.deficit())
+        return self.reranked(question, hits)
+
+    def reranked(self, question: Question, hits: list[Hit]) -> list[Hit]:
+        """The model's order of the best results, where one is configured and asked to (rerank.py)."""
+        if not self.settings.llm_rerank or self.generator is None:
+            return hits
+        return rerank(question, hits, self.generator, self.breaker, self.settings.llm_rerank)[0]
 
     def ask(
         self, question: str | Question, lang: str | None = None, hint: str | None = None,
@@ -184,11 +211,15 @@ class Engine:
             if reading.intent is Intent.INJECTION:
                 reading = dataclasses.replace(reading, legitimate=None)
         searcher = self.searcher
+        kind = reading.kind.id if reading.kind else None
+        asked, question = (asked, dataclasses.replace(question, kind=kind)) if asked is not question else \
+            (dataclasses.replace(question, kind=kind),) * 2
         qvec = self.embedder.query(question.text)  # once, for the search and for the answer
         k = POOL if reading.wants_items or reading.intent is Intent.OPINION else ANSWER_HITS
         hits = searcher.search(question, k=k, filters=filters, qvec=qvec, equity=equity, deficit=self.deficit())
+        hits = self.reranked(question, hits)
         reading = refine(reading, question, hits, self.store.get_documents([h.doc_id for h in hits[:1]]))
-        return Retrieval(asked, question, reading, hits, qvec, searcher.lexical_weight(question),
+        return Retrieval(asked, question, reading, hits, qvec, searcher.lexical_weight(question, translated=False),
                          equity and question.is_open, equity)
 
     def places_of(self, doc_ids) -> dict[str, tuple[str, ...]]:

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,8 @@ import numpy as np
 
 from cigale import freshness
 from cigale.analysis import analyze, base_lang
+from cigale.answers.lexicon import kinds_named
+from cigale.chunks import sentences
 from cigale.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -46,6 +49,54 @@ class DocInfo:
     published: str | None
     modified: str | None = None
     kind: str | None = None  # freshness.kind_of: what staleness is judged by, without reading the store
+    # Places its text is clearly about, for a document that declares none (a crawled page, a feed
+    # item, a partner's article): named in its title or lead, or again and again (`about`).
+    about: frozenset[str] = frozenset()
+    kinds: frozenset[str] = frozenset()  # the kinds of thing it is, by its title and first line (lexicon.KINDS)
+
+
+ABOUT_MENTIONS = 3  # named this often, a place is what the text is about
+LEAD_MENTIONS = 2  # named in the first sentence and again later, too
+OPENING_WORDS = 3  # a place within the first words of the first sentence is its subject ("À Martigues, les…")
+
+
+class About:
+    """The places a document that declares none is clearly about, read from its chunks in
+    order: those its title names, those named ABOUT_MENTIONS times or more, the commune its first
+    sentence opens with (a page names its subject first: "À Martigues, les flamants roses…",
+    "Aubagne est une commune…"), and the others that sentence names if they come back later. A
+    page about Aubagne "à l'est de Marseille" that never names Marseille again is about Aubagne
+    only."""
+
+    def __init__(self, gazetteer):
+        self.gazetteer, self.active = gazetteer, False
+        self.counts, self.title, self.lead, self.opening = Counter(), set(), [], []
+
+    def start(self, doc) -> None:
+        self.counts, self.title, self.lead, self.opening = Counter(), set(), [], []
+        self.active = self.gazetteer is not None and not doc.places
+        if self.active and doc.title:
+            self.title.update(self.gazetteer.tag(doc.title))
+
+    def read(self, chunk) -> None:
+        if not self.active:
+            return
+        if chunk.ord == 0 and (first := sentences(chunk.text)[:1]):
+            sentence = chunk.text[slice(*first[0])]
+            found = self.gazetteer.find(sentence) + self.gazetteer.arrondissements(sentence)
+            found.sort(key=lambda m: m.start)
+            self.lead = [m.code for m in found if not m.weak]
+            self.opening = [m.code for m in found if len(sentence[:m.start].split()) <= OPENING_WORDS]
+        found = self.gazetteer.find(chunk.text) + self.gazetteer.arrondissements(chunk.text)
+        self.counts.update(m.code for m in found if not m.weak)
+
+    def places(self) -> frozenset[str]:
+        if not self.active:
+            return frozenset()
+        # The subject is a commune or a sub-territory: a landmark ("l'étang de Berre") spans several.
+        subject = self.gazetteer.territory.normalize(self.opening)[:1]
+        lead = set(subject) | {code for code in self.lead if self.counts[code] >= LEAD_MENTIONS}
+        return frozenset(self.title | lead | {code for code, n in self.counts.items() if n >= ABOUT_MENTIONS})
 
 
 @dataclass
@@ -64,7 +115,7 @@ class Index:
     def places(self, position: int, territory) -> tuple[str, ...]:
         """What the document at `position` is about: its declared places, else those its text names."""
         d = self.docs[position]
-        return tuple(d.places) or tuple(territory.normalize(sorted(d.mentions)))
+        return tuple(d.places) or territory.normalize(sorted(d.about)) or territory.normalize(sorted(d.mentions))
 
     def position(self, doc_id: str) -> int | None:
         if self._positions is None:
@@ -92,17 +143,19 @@ class Index:
         return self.bm25.get_scores(ids)
 
 
-def build(store, version: int, model: str) -> Index:
+def build(store, version: int, model: str, gazetteer=None) -> Index:
     """The index of everything in the store, read in one pass over the chunks: what it holds
     at once is the index itself (terms, vectors, document facts), never the texts."""
     ids, doc_pos, offsets, docs, keys, corpus, langs = [], [], [], [], [], [], set()
     documents = store.get_documents(store.document_hashes(), text=False)
     mentions: set = set()
+    reading = About(gazetteer)
     current = None
 
     def close():  # the places a document's chunks name are known once its last chunk is read
         if current is not None:
             docs[-1].mentions = frozenset(mentions)
+            docs[-1].about = reading.places()
 
     for s in store.iter_chunks():
         c = s.chunk
@@ -113,7 +166,11 @@ def build(store, version: int, model: str) -> Index:
             offsets.append(len(ids))
             docs.append(DocInfo(d.id, frozenset(d.places), frozenset(), d.lang, d.theme, d.start, d.end,
                                 d.published, d.modified, freshness.kind_of(d)))
+            reading.start(d)
+        if c.ord == 0:
+            docs[-1].kinds = kinds_named(d.title or "", c.text.split("\n", 1)[0])
         mentions.update(c.places)
+        reading.read(c)
         ids.append(s.id)
         doc_pos.append(len(docs) - 1)
         keys.append(s.vector_key)
@@ -184,7 +241,8 @@ def _write(index: Index, folder: Path) -> None:
         "version": index.version,
         "langs": index.langs,
         "bm25": index.bm25 is not None,
-        "docs": [{**d.__dict__, "places": sorted(d.places), "mentions": sorted(d.mentions)} for d in index.docs],
+        "docs": [{**d.__dict__, "places": sorted(d.places), "mentions": sorted(d.mentions),
+                  "about": sorted(d.about), "kinds": sorted(d.kinds)} for d in index.docs],
     }
     (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     if index.bm25 is not None:
@@ -265,10 +323,11 @@ def _read(root: Path) -> Index:
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     if meta["version"] != int(m.group(1)):
         raise ValueError(f"{name} holds version {meta['version']}")
-    if meta["docs"] and "kind" not in meta["docs"][0]:
-        raise ValueError("saved before documents had a kind")  # rebuilt, not guessed
+    if meta["docs"] and "kinds" not in meta["docs"][0]:
+        raise ValueError("saved before documents had their kinds")  # rebuilt, not guessed
     docs = [
-        DocInfo(**{**d, "places": frozenset(d["places"]), "mentions": frozenset(d["mentions"])})
+        DocInfo(**{**d, "places": frozenset(d["places"]), "mentions": frozenset(d["mentions"]),
+                   "about": frozenset(d["about"]), "kinds": frozenset(d["kinds"])})
         for d in meta["docs"]
     ]
     arrays = {a: np.load(folder / f"{a}.npy", allow_pickle=False) for a in ARRAYS}

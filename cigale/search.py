@@ -22,7 +22,7 @@ from datetime import date
 import numpy as np
 
 from cigale import freshness, when
-from cigale.analysis import analyze_query
+from cigale.analysis import analyze, analyze_query
 from cigale.equity import Candidate, attribute, rerank, target
 from cigale.errors import QuestionError
 from cigale.language import detect
@@ -37,6 +37,8 @@ MENTION_BONUS = 0.3
 WEAK_PLACE_BONUS = 0.3
 # When relevance is close, a source in the question's language comes first.
 SAME_LANGUAGE_BONUS = 0.05
+KIND_BONUS = 0.3  # fitted on our own open questions, held-out half checked: bench/fit_kind.py
+KIND_OPEN_ONLY = True
 SNIPPET_CHARS = 280
 EQUITY_POOL = 50  # documents the equity re-ranker may draw from
 PRESENT_WINDOW = 0.4  # a sub-territory "has content" for a question within this of the best result
@@ -46,6 +48,8 @@ LEXICAL_FLOOR = 0.3
 # that is no lexical evidence at all, and its BM25 rank is left out of the fusion.
 BM25_NOISE = 0.1
 LEXICAL_MAJORITY = 0.5  # a language spoken by half the collection gets full lexical weight
+TRANSLATE_SHARE = 0.1  # a language this share of the documents is written in is translated into
+TRANSLATED_WEIGHT = True  # a question translated into the collection's language weighs as if asked in it
 UNTIL_FURTHER = "9999-12-31"  # a question about what is current, with no period named: from today on
 
 
@@ -60,6 +64,7 @@ class Question:
     period: str | None = None  # the words that name it (folded): what the question asks is the rest
     today: str | None = None  # the day it is asked on (ISO): when the window is relative to, what is over
     timely: bool = False  # about what is current: a period named, the news, what is on (when.timely)
+    kind: str | None = None  # the kind of thing it asks for ("museum": answers/lexicon.KINDS), set by the engine
 
     @property
     def is_open(self) -> bool:
@@ -136,9 +141,9 @@ def parse_question(text: str, gazetteer, settings, lang: str | None = None, hint
 
 
 class Searcher:
-    def __init__(self, index, store, embedder, territory, settings):
+    def __init__(self, index, store, embedder, territory, settings, translator=None):
         self.index, self.store, self.embedder = index, store, embedder
-        self.territory, self.settings = territory, settings
+        self.territory, self.settings, self.translator = territory, settings, translator
 
     def scores(self, question: Question, mode: Mode | None = None, filters: Filters | None = None, qvec=None):
         """Ranking score of every document, chunk scores (for snippets), and the raw signals."""
@@ -150,8 +155,7 @@ class Searcher:
             # Places are matched through geotags: their names in BM25 would only favour documents
             # that repeat the name, not the ones that answer.
             lexical = question.without_places if (question.clear and STRIP_PLACES) else question.text
-            terms = analyze_query(lexical or question.text, dict.fromkeys((question.lang, *index.langs)))
-            chunk_bm25 = index.bm25_scores(terms)
+            chunk_bm25 = index.bm25_scores(self.lexical_terms(question, lexical or question.text))
         if mode in (Mode.DENSE, Mode.HYBRID):
             chunk_dense = index.dense @ (qvec if qvec is not None else self.embedder.query(question.text))
         bm25 = np.maximum.reduceat(chunk_bm25, index.doc_offsets) if chunk_bm25 is not None else None
@@ -171,7 +175,7 @@ class Searcher:
                 w = self.settings.dense_weight
                 relevance = w * _unit(dense, floor=float(dense.min())) + (1 - w) * lexical_weight * _unit(bm25)
 
-        ranking = relevance + self._place_bonus(question) + self._language_bonus(question)
+        ranking = relevance + self._place_bonus(question) + self._language_bonus(question) + self._kind_bonus(question)
         if filters:
             ranking = np.where(self._filter_mask(filters), ranking, -np.inf)
         if question.timely and not (filters and (filters.date_from or filters.date_to)):  # explicit dates first
@@ -289,18 +293,57 @@ class Searcher:
         declared_bonus = CLEAR_PLACE_BONUS if question.clear else WEAK_PLACE_BONUS
         bonus = np.zeros(len(self.index.docs), dtype=np.float32)
         for i, d in enumerate(self.index.docs):
-            if d.places & targets:
+            # A page that declares no place but is clearly about one (index.About) weighs as if
+            # it declared it: crawled pages and articles are not buried under structured records.
+            if d.places & targets or d.about & targets:
                 bonus[i] = declared_bonus
             elif d.mentions & targets:
-                bonus[i] = MENTION_BONUS if d.places else declared_bonus
+                bonus[i] = MENTION_BONUS
         return bonus
 
-    def lexical_weight(self, question: Question) -> float:
+    def lexical_terms(self, question: Question, text: str) -> list[str]:
+        """BM25 query terms: the question analyzed in its language and every language of the
+        index, plus its words translated into the index's other languages (translation.py)."""
+        terms = analyze_query(text, dict.fromkeys((question.lang, *self.index.langs)))
+        for lang in self.translated_into(question):
+            found = self.translator.translate(text, question.lang, lang)
+            terms.extend(t for t in analyze(" ".join(found), lang) if t not in terms)
+        return terms
+
+    def translated_into(self, question: Question) -> list[str]:
+        """The languages a question's words are translated into: those the collection holds
+        more documents in than in the question's own language, and at least TRANSLATE_SHARE of
+        it, that the translator knows from the question's. A language of a handful of documents
+        is met by the question's own words and the embeddings; and where the collection speaks
+        the question's language as much (the starter corpus's French and English sheets), its
+        own words find their own copy: translated, "horaires de la mairie" would find the
+        English sheet's "opening hours" as well."""
+        if self.translator is None or not len(self.index.docs):
+            return []
+        langs, counts = np.unique(self.index.doc_langs, return_counts=True)
+        own = dict(zip(langs, counts)).get(question.lang, 0)
+        return [str(lang) for lang, n in zip(langs, counts) if lang and lang != question.lang and n > own
+                and n / len(self.index.docs) >= TRANSLATE_SHARE and self.translator.available(question.lang, lang)]
+
+    def lexical_weight(self, question: Question, translated: bool = True) -> float:
         """Words match words only within a language: BM25 counts as much as the collection
-        speaks the question's language (an English question over French sources leans on
-        the multilingual embeddings), never less than LEXICAL_FLOOR."""
-        share = float(np.mean(self.index.doc_langs == question.lang)) if len(self.index.docs) else 0.0
+        speaks the question's language or one it is translated into (an English question over
+        French sources without a dictionary leans on the multilingual embeddings), never less
+        than LEXICAL_FLOOR. `translated=False`: the share of the question's own language alone,
+        the weight the answerability model was fitted with (answers/answerability.py)."""
+        if not len(self.index.docs):
+            return LEXICAL_FLOOR
+        langs = [question.lang, *(self.translated_into(question) if TRANSLATED_WEIGHT and translated else ())]
+        share = float(np.mean(np.isin(self.index.doc_langs, langs)))
         return max(LEXICAL_FLOOR, min(1.0, share / LEXICAL_MAJORITY))
+
+    def _kind_bonus(self, question: Question) -> np.ndarray | float:
+        """An open question asks for things of a kind ("festivals de théâtre", "sculpture
+        museums"): the documents that are one (their title or first line says so) come before
+        those that only share its words (a commune card that names a theatre festival)."""
+        if not question.kind or not KIND_BONUS or (KIND_OPEN_ONLY and not question.is_open):
+            return 0.0
+        return np.array([KIND_BONUS if question.kind in d.kinds else 0.0 for d in self.index.docs], dtype=np.float32)
 
     def _language_bonus(self, question: Question) -> np.ndarray:
         langs = self.index.doc_langs

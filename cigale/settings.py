@@ -56,6 +56,10 @@ class Settings:
     fusion: Fusion = _setting(Fusion.RRF, "Hybrid fusion: rrf or weighted.")
     rrf_k: int = _setting(60, "RRF constant (Cormack et al. 2009).")
     dense_weight: float = _setting(0.5, "Weight of the dense score in weighted fusion.")
+    translation: str = _setting("glossary,kinds,dictionary", "How a question in another language than the sources' "
+                                "meets their words in BM25: its words translated by the territory's glossary, the "
+                                "kinds' names and Debian's FreeDict dictionaries (comma-separated; empty: none).")
+    dictionaries: str = _setting("/usr/share/dictd", "Where the FreeDict dictionaries (dict-freedict-*) are.")
     place_boost: float = _setting(1.0, "Score bonus for documents about the places a question names.")
     max_question_chars: int = _setting(1000, "Longest question accepted, in characters.")
     default_lang: str = _setting("fr", "Language assumed when a question's language is unclear.")
@@ -83,6 +87,8 @@ class Settings:
     llm_api_key: Secret = _setting(Secret(""), "API key for that endpoint (never printed).")
     llm_timeout: float = _setting(20.0, "Seconds the model may take before the answer falls back to extraction.")
     llm_retries: int = _setting(1, "Retries after a server error from the model, before any output.")
+    llm_rerank: int = _setting(0, "Results the model re-ranks (listwise) for a question that names a place or a "
+                               "subject, when a model is configured (0: off; see cigale/rerank.py).")
     v1_keys: Secret = _setting(Secret(""), "Comma-separated keys for Cigale's own /v1 (OpenAI-compatible) API; "
                                "empty: open.")
     admin_key: Secret = _setting(Secret(""), "Password of the /admin pages (user 'admin'); empty: no admin pages.")

@@ -14,7 +14,9 @@ the one after. A month or season already over this year means next year's; one u
 starts today. Seasons are meteorological (summer: June to August). The past is named only
 explicitly: a year ("en juillet 2025"), or "hier soir", "samedi dernier", "le week-end dernier",
 "la semaine dernière", "le mois dernier", "l'an dernier" (the whole calendar year before), and their
-English forms; such a window is what lets a question reach events that are over (search.py).
+English forms; months, seasons and the weekend are also read in Italian, Spanish and German
+("a luglio", "en verano", "dieses Wochenende"); such a window is what lets a question reach
+events that are over (search.py).
 
 A question is *timely* when what it asks changes with time: it names a period, or it asks for the
 news or what is on ("actualités", "quoi de neuf", "what's on", "en ce moment"). Freshness counts
@@ -34,12 +36,19 @@ MONTHS = {
                                     "septembre", "octobre", "novembre", "decembre"), start=1)},
     **{m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
                                     "september", "october", "november", "december"), start=1)},
+    **{m: i for i, m in enumerate(("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
+                                    "settembre", "ottobre", "novembre", "dicembre"), start=1)},
+    **{m: i for i, m in enumerate(("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+                                    "septiembre", "octubre", "noviembre", "diciembre"), start=1)},
+    **{m: i for i, m in enumerate(("januar", "februar", "marz", "april", "mai", "juni", "juli", "august",
+                                    "september", "oktober", "november", "dezember"), start=1)},
 }
 DAYS = {**{d: i for i, d in enumerate(("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"))},
         **{d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
                                         "sunday"))}}
 SEASONS = {"printemps": 3, "spring": 3, "ete": 6, "summer": 6, "automne": 9, "autumn": 9, "fall": 9,
-           "hiver": 12, "winter": 12}  # first month of each (meteorological) season
+           "hiver": 12, "winter": 12, "primavera": 3, "estate": 6, "autunno": 9, "inverno": 12, "verano": 6,
+           "otono": 9, "invierno": 12, "fruhling": 3, "sommer": 6, "herbst": 9}  # first month of each season
 
 _MONTH = "|".join(MONTHS)
 _DAY = "|".join(DAYS)
@@ -59,7 +68,9 @@ RULES = [
     ("today", re.compile(r"\baujourd\s*'?\s*hui\b|\bce soir\b|\bcet apres[\s-]midi\b|\bce matin\b|\btoday\b"
                          r"|\btonight\b|\bthis (?:evening|afternoon|morning)\b")),
     ("next_weekend", re.compile(r"\b(?:le\s+)?week[\s-]?end prochain\b|\bnext week[\s-]?end\b")),
-    ("weekend", re.compile(r"\b(?:ce|le|this|the)\s+week[\s-]?end\b|\bcette fin de semaine\b")),
+    ("weekend", re.compile(r"\b(?:ce|le|this|the)\s+week[\s-]?end\b|\bcette fin de semaine\b"
+                           r"|\b(?:questo|il) fine settimana\b|\b(?:este|el) fin de semana\b"
+                           r"|\b(?:dieses|am) wochenende\b")),
     ("next_week", re.compile(r"\bla semaine prochaine\b|\bnext week\b")),
     ("week", re.compile(r"\bcette semaine\b|\bthis week\b")),
     ("next_month", re.compile(r"\ble mois prochain\b|\bnext month\b")),
@@ -67,8 +78,11 @@ RULES = [
     ("last_day", re.compile(rf"\b({_DAY}) dernier\b|\blast ({_DAY})\b")),
     ("next_day", re.compile(rf"\b({_DAY}) prochain\b|\bnext ({_DAY})\b")),
     ("day", re.compile(rf"\b(?:ce |on |this )?({_DAY})\b")),
-    ("month", re.compile(rf"\b(?:en|in|au mois de|mois de|during|d)\s*'?\s*({_MONTH})(?:\s+(\d{{4}}))?\b")),
-    ("season", re.compile(rf"\b(?:cet|ce|cette|en|l|au|this|in|next)\s*'?\s*({_SEASON})\b")),
+    # Italian "a luglio", "ad agosto", Spanish "en julio", German "im Juli".
+    ("month", re.compile(rf"\b(?:en|in|au mois de|mois de|during|d|a|ad|im|del mes de)\s*'?\s*({_MONTH})"
+                         rf"(?:\s+(\d{{4}}))?\b")),
+    ("season", re.compile(rf"\b(?:cet|ce|cette|en|l|au|this|in|next|questa|quest|d|este|en el|diesen|im)"
+                          rf"\s*'?\s*({_SEASON})\b")),
 ]
 
 

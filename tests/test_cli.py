@@ -288,6 +288,15 @@ def test_chat_answers_each_question_until_an_empty_line(data):
     assert "never read" not in result.stdout
 
 
+def test_chat_reads_a_follow_up_as_refining_the_previous_question(data):
+    result = subprocess.run([sys.executable, "-m", "cigale.cli", "chat", "--data", str(data)],
+                            input="festivals de jazz à Marseille\net à Vitrolles ?\nQuelles lignes à la gare de "
+                                  "Miramas ?\n\n", capture_output=True, text=True, env=environment(), timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert "→ festivals de jazz à Vitrolles" in result.stdout and "Charlie Jazz Festival" in result.stdout
+    assert "→ Quelles lignes" not in result.stdout  # a new topic stands alone
+
+
 @pytest.mark.slow
 def test_init_builds_the_starter_corpus_once(tmp_path):
     """Idempotent: run it twice, the second run embeds nothing (slow: ~200 short chunks)."""

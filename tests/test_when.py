@@ -37,6 +37,14 @@ def span(question, on=WEDNESDAY):
     ("marchés de Noël en décembre", (date(2026, 12, 1), date(2026, 12, 31))),
     ("fêtes en mai", (date(2027, 5, 1), date(2027, 5, 31))),  # over this year: next year's
     ("en juin 2028", (date(2028, 6, 1), date(2028, 6, 30))),
+    ("festival a luglio", (WEDNESDAY, date(2026, 7, 31))),  # Italian, Spanish, German months and seasons
+    ("museo ad agosto", (date(2026, 8, 1), date(2026, 8, 31))),
+    ("festivales en agosto", (date(2026, 8, 1), date(2026, 8, 31))),
+    ("Festivals im August", (date(2026, 8, 1), date(2026, 8, 31))),
+    ("conciertos este verano", (WEDNESDAY, date(2026, 8, 31))),
+    ("Konzerte im Herbst", (date(2026, 9, 1), date(2026, 11, 30))),
+    ("cosa fare questo fine settimana?", (date(2026, 7, 18), date(2026, 7, 19))),
+    ("was ist los dieses Wochenende?", (date(2026, 7, 18), date(2026, 7, 19))),
     ("que faire cet été ?", (WEDNESDAY, date(2026, 8, 31))),
     ("this winter", (date(2026, 12, 1), date(2027, 2, 28))),
     ("next summer", (date(2027, 6, 1), date(2027, 8, 31))),

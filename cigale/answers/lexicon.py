@@ -434,6 +434,18 @@ KINDS: tuple[Kind, ...] = (
         "de": "Veranstaltungen, Veranstaltung, Events"}, "evenement,manifestation,event", dated=True),
 )
 EVENT = next(k for k in KINDS if k.id == "event")
+
+
+def kinds_named(title: str, first_line: str) -> frozenset[str]:
+    """The kinds a document is, by what its title and first line name. A first line that says
+    what the thing is ("X — structure de recherche…", "X — festival à…") wins over a title word:
+    "Centre de Recherche de l'Ecole de l'Air" is a lab, not a school."""
+    what = grams(words(first_line.split(" — ", 1)[1])) if " — " in first_line else set()
+    said = frozenset(k.id for k in KINDS if what & k.marks)
+    if said:
+        return said
+    named = grams(words(f"{title}\n{first_line}"))
+    return frozenset(k.id for k in KINDS if named & k.marks)
 # Words that ask what is on, whatever its kind ("what's on in Aubagne?", "l'agenda du week-end").
 EVENT_CUES = phrases("what s on", "whats on", "what is on", "what s happening", "agenda", "ou sortir",
                      "cosa c e", "que pasa", "was ist los", "veranstaltungskalender")

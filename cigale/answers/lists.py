@@ -28,7 +28,7 @@ from datetime import date, time
 from cigale.analysis import words
 from cigale.answers import dates, lines
 from cigale.answers.answerability import concept_found
-from cigale.answers.lexicon import KINDS, Focus, grams, titled_plural
+from cigale.answers.lexicon import Focus, grams, kinds_named, titled_plural
 from cigale.chunks import sentences
 
 MAX_ITEMS = 8
@@ -168,20 +168,13 @@ def _key(name: str) -> str:
 
 
 def _is_kind(doc, kind) -> bool:
-    """The title or the first line names the kind; but a first line that says what the thing is
-    ("X — structure de recherche…", "X — festival à…") names another kind wins over a title word
-    ("Centre de Recherche de l'Ecole de l'Air" is a lab, not a school)."""
+    """What the title or first line names (lexicon.kinds_named); a dated document is an event,
+    and one of a dated kind if its text names the kind anywhere."""
     if kind is None:
         return True
     if kind.dated and doc.start and (kind.id == "event" or grams(words(f"{doc.title}\n{doc.text}")) & kind.marks):
         return True
-    first = doc.text.split("\n", 1)[0]
-    what = grams(words(first.split(" — ", 1)[1])) if " — " in first else set()
-    if what & kind.marks:
-        return True
-    if any(what & other.marks for other in KINDS if other is not kind):
-        return False
-    return bool(grams(words(f"{doc.title}\n{first}")) & kind.marks)
+    return kind.id in kinds_named(doc.title, doc.text.split("\n", 1)[0])
 
 
 def _synthetic(doc) -> bool:

@@ -123,6 +123,9 @@ class Territory:
     partners: tuple[Partner, ...] = ()
     town_hall_url: str | None = None  # "{commune}" and "{postcode}" are filled in
     publishers: dict | None = None  # acronyms of publishers → the name a visitor knows
+    # The territory's own words in each language it serves, for query translation (translation.py):
+    # {"fr": "année de création", "en": "year founded, founded", ...}, synonyms comma-separated.
+    glossary: tuple[dict[str, str], ...] = ()
 
     def __hash__(self) -> int:
         return hash(self.id)
@@ -222,7 +225,8 @@ def _load(path: Path) -> Territory:
             Partner(p["id"], p["name"], p.get("url"), tuple(p["themes"]), tuple(p.get("communes", ())))
             for p in data.get("partners", ())
         )
-    except (KeyError, TypeError, ValueError) as exc:
+        glossary = tuple({str(k): str(v) for k, v in entry.items()} for entry in data.get("glossary", ()))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ConfigError(f"Territory pack {path} is malformed: missing or bad field {exc}") from None
     if unknown := sorted(set(halls) - set(communes)):
         raise ConfigError(f"Territory pack {path}: town halls of unknown communes {unknown}")
@@ -244,6 +248,7 @@ def _load(path: Path) -> Territory:
         partners=partners,
         town_hall_url=data.get("town_hall_url"),
         publishers=data.get("publishers") or {},
+        glossary=glossary,
     )
 
 

@@ -44,7 +44,7 @@ async def equity_page(request: Request):
     engine = request.app.state.engine
     report = await run_in_threadpool(audit_log, engine)
     cover = await run_in_threadpool(coverage, engine)
-    lang = i18n.negotiate(request.cookies.get("lang"), request.headers.get("accept-language"))
+    lang = i18n.language_of(request)
     ratio = {row.id: row.ratio or 0.0 for row in report.territories}
     return request.app.state.templates.TemplateResponse(request, "admin.html", {
         "t": i18n.TEXTS[lang], "lang": lang, "report": report, "coverage": cover, "ratio": ratio,

@@ -26,6 +26,18 @@ EQUITY = Annotated[str | None, Query(pattern="^(on|off)$", description="Equity-a
                                      "questions (default: the server's `equity` setting, on).")]
 HINT = Annotated[str | None, Query(pattern="^[a-z]{2}$", description="The interface language, a hint for "
                                    "short questions.")]
+PREVIOUS = Annotated[str | None, Query(max_length=2000, description="The previous question, as answered (its "
+                                       "`question`): `q` may refine it (\"et à Aix ?\", \"and in July?\").")]
+
+
+def resolved(request: Request, q: str, previous: str | None, lang: str | None):
+    """`q` as a follow-up of `previous` (cigale/followup.py); unchanged when it is not one."""
+    return request.app.state.engine.followup(q, previous, lang)
+
+
+def followup_of(q: str, r) -> dict:
+    """What the answer says of a follow-up: the words asked and what they carried over."""
+    return {"asked": q, "question": r.text, "carried": list(r.carried)} if r.followup else {}
 
 
 def _cache_key(engine, q: str, lang, hint, equity) -> tuple:
@@ -95,20 +107,27 @@ def browser_language(request: Request) -> str | None:
 
 
 @router.get("/api/ask", tags=["answers"], summary="A grounded answer with numbered citations")
-async def ask(request: Request, q: Q, lang: LANG = None, hint: HINT = None, equity: EQUITY = None) -> JSONResponse:
-    answer = await answer_for(request, q, lang, hint, equity)
-    return JSONResponse(answer.to_dict())
+async def ask(request: Request, q: Q, lang: LANG = None, hint: HINT = None, equity: EQUITY = None,
+              previous: PREVIOUS = None) -> JSONResponse:
+    r = resolved(request, q, previous, lang)
+    answer = await answer_for(request, r.text, lang, hint, equity)
+    return JSONResponse(answer.to_dict() | ({"followup": followup_of(q, r)} if r.followup else {}))
 
 
 @router.get("/api/ask/stream", tags=["answers"], summary="The same answer as Server-Sent Events",
             response_class=StreamingResponse,
-            description="Events: `delta` (answer text), `citation` (a source, when first cited), "
+            description="Events: `followup` (first, when `q` refines `previous`: the question answered), "
+                        "`delta` (answer text), `citation` (a source, when first cited), "
                         "`sources` (all sources and places), `done` (the whole answer), `error`.")
 async def ask_stream(request: Request, q: Q, lang: LANG = None, hint: HINT = None,
-                     equity: EQUITY = None) -> StreamingResponse:
+                     equity: EQUITY = None, previous: PREVIOUS = None) -> StreamingResponse:
     engine = request.app.state.engine
+    r = resolved(request, q, previous, lang)
+    asked, q = q, r.text
 
     async def events():
+        if r.followup:
+            yield _event("followup", followup_of(asked, r))
         try:
             if engine.generator is None:  # extractive: the whole answer at once, cached
                 for event, data in answer_events(await answer_for(request, q, lang, hint, equity)):

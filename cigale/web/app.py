@@ -90,6 +90,7 @@ def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.autoescape = True  # everything ingested is untrusted
     templates.env.filters["safe_url"] = safe_url
+    templates.env.globals["languages"] = i18n.NAMES  # the language selector, on every page
     return templates
 
 
@@ -160,7 +161,7 @@ def _wants_json(request: Request) -> bool:
 def _error(request: Request, status: int, kind: str, message: str, headers=None):
     if _wants_json(request):
         return JSONResponse({"error": {"type": kind, "message": message}}, status_code=status, headers=headers)
-    lang = i18n.negotiate(request.cookies.get("lang"), request.headers.get("accept-language"))
+    lang = i18n.language_of(request)
     return request.app.state.templates.TemplateResponse(
         request, "error.html", {"t": i18n.TEXTS[lang], "lang": lang, "status": status, "message": message},
         status_code=status, headers=headers)

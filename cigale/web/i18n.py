@@ -1,6 +1,6 @@
-"""The interface's words in French and English; the answers follow the question's language."""
+"""The interface's words in the five languages Cigale answers in; the answers follow the question's language."""
 
-LANGUAGES = ("fr", "en")
+LANGUAGES = ("fr", "en", "it", "es", "de")
 DEFAULT = "fr"
 
 TEXTS = {
@@ -30,8 +30,8 @@ TEXTS = {
         "published_by": "Publié par",
         "event_dates": "Dates",
         "confidence": "Confiance",
-        "switch": "English",
         "language_name": "Français",
+        "languages": "Langue",
         "error": "Une erreur est survenue",
         "back": "Retour à l'accueil",
         "loading": "Recherche en cours…",
@@ -46,6 +46,9 @@ TEXTS = {
         "search_intro": "Les documents les plus proches de « {q} » :",
         "search_none": "Aucun document ne correspond.",
         "back_to_answer": "Retour à la réponse",
+        "followup_label": "Une précision ? (et à Aix ?, en juillet ?, lesquels sont gratuits ?)",
+        "followup_button": "Préciser",
+        "understood": "Votre question « {asked} », comprise comme : {q}",
     },
     "en": {
         "site_title": "Cigale — the metropolis answers",
@@ -72,8 +75,8 @@ TEXTS = {
         "published_by": "Published by",
         "event_dates": "Dates",
         "confidence": "Confidence",
-        "switch": "Français",
         "language_name": "English",
+        "languages": "Language",
         "error": "Something went wrong",
         "back": "Back to the home page",
         "loading": "Searching…",
@@ -88,16 +91,167 @@ TEXTS = {
         "search_intro": "The documents closest to “{q}”:",
         "search_none": "No document matches.",
         "back_to_answer": "Back to the answer",
+        "followup_label": "Follow up (and in Aix?, in July?, which ones are free?)",
+        "followup_button": "Follow up",
+        "understood": "Your question “{asked}”, understood as: {q}",
+    },
+    "it": {
+        "site_title": "Cigale — la metropoli ti risponde",
+        "tagline": "Fai una domanda su Aix-Marseille-Provence: cultura, economia, studio, natura, mobilità…",
+        "skip": "Vai al contenuto",
+        "search_label": "La tua domanda",
+        "search_placeholder": "Dove fare il bagno? Quali festival a luglio?",
+        "search_button": "Chiedi",
+        "answer": "Risposta",
+        "sources": "Fonti",
+        "places": "Luoghi di questa risposta",
+        "map_caption": "I {n} comuni della metropoli; a colori, quelli citati. Scegline uno per esplorarlo.",
+        "related": "Domande correlate",
+        "suggestions": "Qualche idea, in tutto il territorio",
+        "feedback": "Questa risposta ti è stata utile?",
+        "useful": "Utile",
+        "not_useful": "Non utile",
+        "comment": "Commento (facoltativo)",
+        "send": "Invia",
+        "thanks": "Grazie, il tuo parere è stato registrato.",
+        "abstained_note": "Ecco le fonti più vicine alla tua domanda:",
+        "fallback_note": "Risposta tratta direttamente dalle fonti (il modello linguistico non ha potuto rispondere).",
+        "visit": "Apri la fonte",
+        "published_by": "Pubblicato da",
+        "event_dates": "Date",
+        "confidence": "Affidabilità",
+        "language_name": "Italiano",
+        "languages": "Lingua",
+        "error": "Si è verificato un errore",
+        "back": "Torna alla pagina iniziale",
+        "loading": "Ricerca in corso…",
+        "ask_about": "Cosa fare a {place}?",
+        "suggest": ["Festival a {place}", "Musei a {place}", "Stazioni a {place}", "Licei a {place}",
+                    "Ricerca scientifica a {place}", "Cosa vedere a {place}?"],
+        "footer": "Le risposte citano i contenuti dei partner; segui i link per le informazioni ufficiali.",
+        "expert_title": "L'esperto da consultare",
+        "expert_note": "Per saperne di più o per le informazioni ufficiali:",
+        "more": "e altri {n} nei risultati di ricerca",
+        "search_title": "Risultati di ricerca",
+        "search_intro": "I documenti più vicini a «{q}»:",
+        "search_none": "Nessun documento corrisponde.",
+        "back_to_answer": "Torna alla risposta",
+        "followup_label": "Vuoi precisare? (e ad Aix?, a luglio?, quali sono gratuiti?)",
+        "followup_button": "Precisa",
+        "understood": "La tua domanda «{asked}», intesa come: {q}",
+    },
+    "es": {
+        "site_title": "Cigale — la metrópolis te responde",
+        "tagline": "Pregunta sobre Aix-Marseille-Provence: cultura, economía, estudios, naturaleza, movilidad…",
+        "skip": "Ir al contenido",
+        "search_label": "Tu pregunta",
+        "search_placeholder": "¿Dónde bañarse? ¿Qué festivales hay en julio?",
+        "search_button": "Preguntar",
+        "answer": "Respuesta",
+        "sources": "Fuentes",
+        "places": "Lugares de esta respuesta",
+        "map_caption": "Los {n} municipios de la metrópolis; en color, los citados. Elige uno para explorarlo.",
+        "related": "Preguntas relacionadas",
+        "suggestions": "Algunas ideas, en todo el territorio",
+        "feedback": "¿Te ha resultado útil esta respuesta?",
+        "useful": "Útil",
+        "not_useful": "No útil",
+        "comment": "Comentario (opcional)",
+        "send": "Enviar",
+        "thanks": "Gracias, tu opinión ha quedado registrada.",
+        "abstained_note": "Estas son las fuentes más cercanas a tu pregunta:",
+        "fallback_note": "Respuesta extraída directamente de las fuentes (el modelo de lenguaje no pudo responder).",
+        "visit": "Ver la fuente",
+        "published_by": "Publicado por",
+        "event_dates": "Fechas",
+        "confidence": "Confianza",
+        "language_name": "Español",
+        "languages": "Idioma",
+        "error": "Se ha producido un error",
+        "back": "Volver a la página de inicio",
+        "loading": "Buscando…",
+        "ask_about": "¿Qué hacer en {place}?",
+        "suggest": ["Festivales en {place}", "Museos en {place}", "Estaciones de tren en {place}",
+                    "Institutos en {place}", "Investigación científica en {place}", "¿Qué ver en {place}?"],
+        "footer": "Las respuestas citan contenidos de nuestros socios; sigue los enlaces para la información oficial.",
+        "expert_title": "A quién consultar",
+        "expert_note": "Para saber más o para la información oficial:",
+        "more": "y {n} más en los resultados de búsqueda",
+        "search_title": "Resultados de búsqueda",
+        "search_intro": "Los documentos más cercanos a «{q}»:",
+        "search_none": "Ningún documento coincide.",
+        "back_to_answer": "Volver a la respuesta",
+        "followup_label": "¿Quieres precisar? (¿y en Aix?, ¿en julio?, ¿cuáles son gratuitos?)",
+        "followup_button": "Precisar",
+        "understood": "Tu pregunta «{asked}», entendida como: {q}",
+    },
+    "de": {
+        "site_title": "Cigale — die Metropole antwortet",
+        "tagline": "Fragen Sie alles über Aix-Marseille-Provence: Kultur, Wirtschaft, Studium, Natur, Mobilität…",
+        "skip": "Zum Inhalt springen",
+        "search_label": "Ihre Frage",
+        "search_placeholder": "Wo kann man baden? Welche Festivals gibt es im Juli?",
+        "search_button": "Fragen",
+        "answer": "Antwort",
+        "sources": "Quellen",
+        "places": "Orte in dieser Antwort",
+        "map_caption": "Die {n} Gemeinden der Metropole; farbig die genannten. "
+                       "Wählen Sie eine aus, um sie zu erkunden.",
+        "related": "Ähnliche Fragen",
+        "suggestions": "Einige Ideen aus dem ganzen Gebiet",
+        "feedback": "War diese Antwort hilfreich?",
+        "useful": "Hilfreich",
+        "not_useful": "Nicht hilfreich",
+        "comment": "Kommentar (optional)",
+        "send": "Senden",
+        "thanks": "Danke, Ihre Rückmeldung wurde gespeichert.",
+        "abstained_note": "Hier sind die Quellen, die Ihrer Frage am nächsten kommen:",
+        "fallback_note": "Antwort direkt aus den Quellen zitiert (das Sprachmodell konnte nicht antworten).",
+        "visit": "Quelle öffnen",
+        "published_by": "Veröffentlicht von",
+        "event_dates": "Termine",
+        "confidence": "Zuverlässigkeit",
+        "language_name": "Deutsch",
+        "languages": "Sprache",
+        "error": "Ein Fehler ist aufgetreten",
+        "back": "Zurück zur Startseite",
+        "loading": "Suche läuft…",
+        "ask_about": "Was kann man in {place} unternehmen?",
+        "suggest": ["Festivals in {place}", "Museen in {place}", "Bahnhöfe in {place}", "Gymnasien in {place}",
+                    "Forschung in {place}", "Was gibt es in {place} zu sehen?"],
+        "footer": "Die Antworten zitieren Inhalte unserer Partner; folgen Sie den Links für offizielle Informationen.",
+        "expert_title": "Die richtige Anlaufstelle",
+        "expert_note": "Für mehr Details oder offizielle Informationen:",
+        "more": "und {n} weitere in den Suchergebnissen",
+        "search_title": "Suchergebnisse",
+        "search_intro": "Die Dokumente, die „{q}“ am nächsten kommen:",
+        "search_none": "Kein Dokument gefunden.",
+        "back_to_answer": "Zurück zur Antwort",
+        "followup_label": "Nachfrage? (und in Aix?, im Juli?, welche sind kostenlos?)",
+        "followup_button": "Nachfragen",
+        "understood": "Ihre Frage „{asked}“, verstanden als: {q}",
     },
 }
 
 
-def negotiate(cookie: str | None, accept_language: str | None) -> str:
-    """The interface language: the remembered choice, else the browser's preference, else French."""
-    if cookie in LANGUAGES:
-        return cookie
+# Each language's own name, for the language selector.
+NAMES = {code: TEXTS[code]["language_name"] for code in LANGUAGES}
+
+
+def negotiate(chosen: str | None, cookie: str | None, accept_language: str | None) -> str:
+    """The interface language: the one a link chose (?lang=), else the remembered choice, else
+    the browser's first language Cigale speaks, else French."""
+    for code in (chosen, cookie):
+        if code in LANGUAGES:
+            return code
     for part in (accept_language or "").split(","):
         code = part.split(";")[0].strip().lower()[:2]
         if code in LANGUAGES:
             return code
     return DEFAULT
+
+
+def language_of(request) -> str:
+    """`negotiate` for a page's request."""
+    return negotiate(request.query_params.get("lang"), request.cookies.get("lang"),
+                     request.headers.get("accept-language"))

@@ -18,18 +18,33 @@ from cigale.web.map import territory_map
 router = APIRouter(include_in_schema=False)
 YEAR = 60 * 60 * 24 * 365
 CSRF = "cigale_csrf"
+MAX_FOLLOWUP = 2000  # characters of a follow-up and of the question it refines that are read
 
 
-def ui_language(request: Request) -> str:
-    return i18n.negotiate(request.cookies.get("lang"), request.headers.get("accept-language"))
+def remember_language(response, lang: str) -> None:
+    response.set_cookie("lang", lang, max_age=YEAR, samesite="lax", httponly=True)
+
+
+def remember_link_choice(request: Request, response, lang: str) -> None:
+    """A link's ?lang= lasts like the selector's choice, so the next question keeps the language."""
+    if request.query_params.get("lang") == lang and request.cookies.get("lang") != lang:
+        remember_language(response, lang)
 
 
 @router.get("/")
-async def home(request: Request, q: str | None = None, thanks: int = 0):
-    lang = ui_language(request)
+async def home(request: Request, q: str | None = None, thanks: int = 0, previous: str | None = None,
+               asked: str | None = None):
+    lang = i18n.language_of(request)
     t = i18n.TEXTS[lang]
     engine = request.app.state.engine
-    context = {"t": t, "lang": lang, "q": q or "", "answer": None, "thanks": bool(thanks),
+    if q and q.strip() and previous:
+        # A follow-up ("et à Aix ?") becomes the question it asks, in the address bar too: the
+        # page of the resolved question, which says how the visitor's words were understood.
+        r = await run_in_threadpool(engine.followup, q[:MAX_FOLLOWUP], previous[:MAX_FOLLOWUP])
+        if r.followup:
+            return RedirectResponse(f"/?{urlencode({'q': r.text, 'asked': q})}", status_code=303)
+    understood = t["understood"].format(asked=asked, q=q) if asked and q and asked != q else None
+    context = {"t": t, "lang": lang, "q": q or "", "answer": None, "thanks": bool(thanks), "understood": understood,
                "next_url": href(q) if q else "/",
                "map": territory_map(engine.territory), "territory": engine.territory}
     if q and q.strip():
@@ -47,6 +62,7 @@ async def home(request: Request, q: str | None = None, thanks: int = 0):
         # The feedback form's token, also in the form: another site can post a form here but
         # can neither read nor set this cookie (double submit).
         response.set_cookie(CSRF, token, samesite="strict", httponly=True, path="/")
+    remember_link_choice(request, response, lang)
     return response
 
 
@@ -58,7 +74,7 @@ def switch_language(code: str, next: str = "/"):
     if not next.startswith("/") or next.startswith("//"):
         next = "/"  # never redirect off-site
     response = RedirectResponse(next, status_code=303)
-    response.set_cookie("lang", code, max_age=YEAR, samesite="lax", httponly=True)
+    remember_language(response, code)
     return response
 
 
@@ -114,13 +130,15 @@ def related_questions(answer, engine) -> list[str]:
 @router.get("/search")
 async def search_page(request: Request, q: str = ""):
     """Every document found for a question, ranked: where a list answer's "and N more" leads."""
-    lang = ui_language(request)
+    lang = i18n.language_of(request)
     t = i18n.TEXTS[lang]
     engine = request.app.state.engine
     hits = await run_in_threadpool(engine.search, q, 50) if q.strip() else []
-    return request.app.state.templates.TemplateResponse(
+    response = request.app.state.templates.TemplateResponse(
         request, "search.html", {"t": t, "lang": lang, "q": q, "hits": hits, "territory": engine.territory,
                                  "next_url": "/search?q=" + quote(q)})
+    remember_link_choice(request, response, lang)
+    return response
 
 
 def href(question: str) -> str:

@@ -1,6 +1,8 @@
 """Cigale as a model: an OpenAI-compatible `/v1/chat/completions` (and `/v1/models`), so any
-OpenAI client or chat front end can use "cigale". The last user message is the question; the
-answer carries its citations inline and the sources in a `sources` field."""
+OpenAI client or chat front end can use "cigale". The last user message is the question, read
+with the earlier ones (a follow-up such as "et à Aix ?" refines the question before it); the
+answer carries its citations inline, the sources in a `sources` field and, for a follow-up, the
+question answered in `followup`."""
 
 import hashlib
 import json
@@ -12,10 +14,11 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from cigale.errors import QuestionError
-from cigale.web.api import answer_for
+from cigale.web.api import answer_for, followup_of
 
 router = APIRouter(tags=["OpenAI-compatible"])
 MODEL = "cigale"
@@ -43,16 +46,24 @@ def _authorize(request: Request, authorization: str | None) -> None:
         raise HTTPException(401, "A valid API key is required (Authorization: Bearer KEY).")
 
 
-def _question(body: ChatRequest) -> str:
-    for message in reversed(body.messages):
-        if message.role == "user":
-            content = message.content
-            if isinstance(content, list):  # the multi-part form: keep the text parts that are text
-                content = " ".join(p["text"] for p in content
-                                   if isinstance(p, dict) and isinstance(p.get("text"), str))
-            if content and content.strip():
-                return content
-    raise QuestionError("The conversation has no user message to answer.")
+def _text(message: Message) -> str:
+    content = message.content
+    if isinstance(content, list):  # the multi-part form: keep the text parts that are text
+        content = " ".join(p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
+    return content.strip() if isinstance(content, str) else ""
+
+
+def _question(engine, body: ChatRequest):
+    """The question the last user message asks, read with the earlier turns: each user message
+    may refine the one before ("et à Aix ?"), so they are resolved in order (followup.py)."""
+    turns = [text for m in body.messages if m.role == "user" and (text := _text(m))]
+    if not turns:
+        raise QuestionError("The conversation has no user message to answer.")
+    previous = None
+    for text in turns:
+        r = engine.followup(text, previous)
+        previous = r.text
+    return turns[-1], r
 
 
 def _sources(answer) -> list[dict]:
@@ -69,7 +80,9 @@ def models(request: Request, authorization: Annotated[str | None, Header()] = No
 @router.post("/v1/chat/completions", summary="An answer as an OpenAI chat completion, streamed or not")
 async def chat(request: Request, body: ChatRequest, authorization: Annotated[str | None, Header()] = None):
     _authorize(request, authorization)
-    answer = await answer_for(request, _question(body), None, None)
+    asked, r = await run_in_threadpool(_question, request.app.state.engine, body)
+    answer = await answer_for(request, r.text, None, None)
+    followup = {"followup": followup_of(asked, r)} if r.followup else {}
     ident, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
     if not body.stream:
         return JSONResponse({
@@ -77,7 +90,7 @@ async def chat(request: Request, body: ChatRequest, authorization: Annotated[str
             "choices": [{"index": 0, "finish_reason": "stop",
                          "message": {"role": "assistant", "content": answer.answer}}],
             "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-            "sources": _sources(answer), "abstained": answer.abstained, "kind": answer.kind,
+            "sources": _sources(answer), "abstained": answer.abstained, "kind": answer.kind, **followup,
         })
 
     def chunk(delta: dict, finish=None, **extra) -> str:
@@ -91,7 +104,7 @@ async def chat(request: Request, body: ChatRequest, authorization: Annotated[str
             ("" if i == 0 else " ") + f"{s.text} [{s.citation}]" for i, s in enumerate(answer.sentences)]
         for piece in pieces:
             yield chunk({"content": piece})
-        yield chunk({}, "stop", sources=_sources(answer))
+        yield chunk({}, "stop", sources=_sources(answer), **followup)
         yield "data: [DONE]\n\n"
 
     return StreamingResponse(events(), media_type="text/event-stream")

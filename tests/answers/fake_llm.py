@@ -26,6 +26,12 @@ def first_sentence(text: str) -> str:
 
 def script(model: str, body) -> list[str] | None:
     """The answer's pieces, or None for an HTTP failure."""
+    if model.startswith("rank-"):  # a re-ranker (cigale/rerank.py): the passages are "[n] title: text" lines
+        user = next(m["content"] for m in body["messages"] if m["role"] == "user")
+        numbers = re.findall(r"^\[(\d+)\]", user, re.M)
+        if model == "rank-reverse":
+            return _pieces(" > ".join(reversed(numbers)))
+        return _pieces("I think the first passage is the most relevant one.")  # rank-prose: no ranking
     found = sources(body)
     if model == "echo-first":
         return _pieces(f"{first_sentence(found[1])}. [1]")

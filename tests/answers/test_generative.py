@@ -8,26 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cigale import Engine, Settings
 from cigale.documents import Document
-
-
-@pytest.fixture
-def engine_with(llm, tmp_path, copy_of_built):
-    """An engine over a copy of the test corpus whose model is `model` at the scripted server."""
-    data = tmp_path / "data"
-    copy_of_built(data)
-    opened = []
-
-    def make(model, **settings):
-        values = {"data_dir": data, "llm_base_url": llm + "/v1", "llm_model": model, "llm_timeout": 2.0, **settings}
-        engine = Engine.open(settings=Settings.load(environ={}, **values))
-        opened.append(engine)
-        return engine
-
-    yield make
-    for engine in opened:
-        engine.close()
 
 
 def calls(llm) -> dict:

@@ -85,6 +85,19 @@ def test_a_question_streams_its_answer_with_citations_and_places_on_the_map(page
     assert accessibility_problems(page) == []
 
 
+def test_the_follow_up_box_refines_the_answer_and_shows_the_question_understood(page):
+    page.goto("/")
+    ask(page, "festivals de jazz à Marseille")
+    box = page.get_by_label("Une précision ?")  # the box under the answer, arrived with the sources
+    box.fill("et à Vitrolles ?")
+    box.press("Enter")
+    expect(page.locator(".understood")).to_have_text(
+        "Votre question « et à Vitrolles ? », comprise comme : festivals de jazz à Vitrolles")
+    assert page.input_value("#q") == "festivals de jazz à Vitrolles"
+    expect(page.locator("#source-1")).to_contain_text("Charlie Jazz Festival")
+    assert accessibility_problems(page) == []
+
+
 @pytest.fixture(scope="module")
 def records_page(browser, answers_data, tmp_path_factory):
     """A page of a server over the partner-shaped records (festivals in several territories)."""
@@ -129,7 +142,7 @@ def test_a_refusal_says_so_and_names_the_expert(records_page):
 
 def test_switching_to_english_is_remembered_and_answers_follow_the_question(page):
     page.goto("/")
-    page.click("a.switch")
+    page.get_by_role("navigation", name="Langue").get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("label[for=q]")).to_have_text("Your question")
     page.goto("/")
@@ -138,6 +151,36 @@ def test_switching_to_english_is_remembered_and_answers_follow_the_question(page
     assert page.locator("#answer-text").get_attribute("lang") == "en"
     expect(page.locator("#source-1")).to_contain_text("Gare de Miramas")
     page.screenshot(path=SHOTS / "answer-en.png", full_page=True)
+    assert accessibility_problems(page) == []
+
+
+# A question per language about one document of the test corpus, and what the page then says.
+IN_LANGUAGE = {
+    "it": ("Lingua", "Italiano", "La tua domanda", "Quali treni fermano alla stazione di Miramas?", "Fonti"),
+    "es": ("Idioma", "Español", "Tu pregunta", "¿Qué trenes paran en la estación de Miramas?", "Fuentes"),
+    "de": ("Sprache", "Deutsch", "Ihre Frage", "Welche Züge halten am Bahnhof Miramas?", "Quellen"),
+}
+
+
+@pytest.mark.parametrize("lang", IN_LANGUAGE)
+def test_the_language_selector_switches_to_each_language_accessibly(page, lang):
+    nav_label, name, label, question, sources = IN_LANGUAGE[lang]
+    page.goto("/")
+    selector = page.get_by_role("navigation", name="Langue")
+    assert selector.get_by_role("link").all_inner_texts() == ["Français", "English", "Italiano", "Español",
+                                                               "Deutsch"]
+    selector.get_by_role("link", name=name).click()
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.locator("label[for=q]")).to_have_text(label)
+    current = page.get_by_role("navigation", name=nav_label).locator("a[aria-current=true]")
+    expect(current).to_have_text(name)
+    assert current.get_attribute("hreflang") == lang
+    assert accessibility_problems(page) == []
+    ask(page, question)
+    assert page.locator("#answer-text").get_attribute("lang") == lang
+    expect(page.locator("#sources-title")).to_have_text(sources)
+    expect(page.locator("#source-1")).to_contain_text("Gare de Miramas")
+    assert page.get_attribute("html", "lang") == lang  # the cookie kept it across the question
     assert accessibility_problems(page) == []
 
 
