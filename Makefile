@@ -35,7 +35,8 @@ DICTIONARIES := dict-freedict-eng-fra dict-freedict-fra-eng dict-freedict-deu-fr
 
 system:
 	@$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || { $(APT) python3-venv; }
-	@dpkg -s $(DICTIONARIES) >/dev/null 2>&1 || { $(APT) $(DICTIONARIES); }
+	@dpkg -s $(DICTIONARIES) >/dev/null 2>&1 || { $(APT) $(DICTIONARIES); } || \
+	  echo "warning: FreeDict dictionaries not installed; questions in other languages use the glossary alone"
 
 # npm for the test data packages; Debian's Chromium for the browser tests (never a browser download).
 system-test: system

@@ -26,7 +26,7 @@ def main():
         cold = engine.ingest(CORPUS)
         again = engine.ingest(CORPUS)
         started = time.perf_counter()
-        index = index_mod.build(engine.store, engine.store.version(), engine.embedder.model)
+        index = index_mod.build(engine.store, engine.store.version(), engine.embedder.model, engine.gazetteer)
         rebuild = time.perf_counter() - started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result = {

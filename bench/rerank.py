@@ -50,7 +50,7 @@ def main():
             hits = e.searcher.search(question, k=100, equity=False)
             latency["plain"].append(time.perf_counter() - started)
             started = time.perf_counter()
-            reranked, info = rerank(question, hits, e.generator, e.breaker, args.top)
+            reranked, info = rerank(question, hits, e.generator, e.rerank_breaker, args.top, settings.llm_timeout)
             latency["reranked"].append(latency["plain"][-1] + time.perf_counter() - started)
             applied += isinstance(info.get("rerank"), list)
             for name, ranked in (("plain", hits), ("reranked", reranked)):

@@ -54,6 +54,7 @@ class Engine:
                                               settings.llm_api_key.reveal(), settings.llm_timeout,
                                               settings.llm_retries)
             self.breaker = CircuitBreaker()
+            self.rerank_breaker = CircuitBreaker()
 
     @classmethod
     def open(
@@ -148,7 +149,8 @@ class Engine:
         """The model's order of the best results, where one is configured and asked to (rerank.py)."""
         if not self.settings.llm_rerank or self.generator is None:
             return hits
-        return rerank(question, hits, self.generator, self.breaker, self.settings.llm_rerank)[0]
+        return rerank(question, hits, self.generator, self.rerank_breaker, self.settings.llm_rerank,
+                      self.settings.llm_timeout)[0]
 
     def ask(
         self, question: str | Question, lang: str | None = None, hint: str | None = None,

@@ -37,9 +37,10 @@ Decisions:
   no "au Rove": "à Le Rove" is kept, awkward but found); a sub-territory, a landmark or an
   arrondissement keeps the words the visitor typed. A replaced place keeps the previous question's
   preposition, unless an article goes with one of them ("dans le Pays d'Aix").
-- when.py reads periods in French and English. A follow-up in Italian, Spanish or German most
-  often names a month ("und im Juli?"), and any follow-up may name a bare month ("and July?"):
-  those are recognised here (MONTHS) so that they are a period, not a qualifier.
+- when.py reads periods in the five languages; a follow-up may also name a bare month ("and
+  July?", "und Juli?"): those are recognised here (MONTHS) so that they are a period, not a
+  qualifier, and given the follow-up language's preposition. "May" and "March" are English words
+  too: bare, only capitalised.
 """
 
 import enum
@@ -54,6 +55,7 @@ from cigale.language import detect
 from cigale.territory.places import PlaceMatch
 
 MAX_WORDS = 8  # "and what about the festivals in July?" is 7; a follow-up is shorter than a question
+MAX_PREVIOUS_CHARS = 1000  # the longest question the engine answers (settings.max_question_chars' default)
 LANGUAGES = ("fr", "en", "it", "es", "de")
 
 
@@ -88,7 +90,8 @@ OWN_QUESTION = frozenset((
     "como", "cuanto", "wer", "was", "wo", "wann", "wie", "warum",
 ))
 # Words that say nothing of what is asked: stop words, question words, fillers ("also", "ones").
-_LITTLE = stopwords(*LANGUAGES) | {c[0] for c in lx.QUESTION_WORDS | lx.FILLER_WORDS if len(c) == 1}
+_LITTLE = stopwords(*LANGUAGES) | {c[0] for c in lx.QUESTION_WORDS | lx.FILLER_WORDS if len(c) == 1} | {
+    "may", "might", "should", "would", "could", "must", "shall", "have", "has"}  # English modals: no qualifier
 # Words that may sit before a place: the preposition kept with it when the place is replaced or added.
 LOCATIVES = frozenset(("a", "au", "aux", "en", "in", "at", "near", "to", "dans", "de", "du", "des", "d", "pres",
                        "around", "di", "ad", "nel", "nella", "del", "bei", "nach", "im", "von", "sur", "vers"))
@@ -109,6 +112,7 @@ MONTHS = frozenset(words(
     "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre "
     "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre "
     "januar februar märz april mai juni juli august september oktober november dezember"))
+WORDS_TOO = frozenset(("may", "march", "mars"))  # months that are also common words: only capitalised ("and May?")
 _MONTH_LEAD = frozenset(("en", "in", "im", "a", "ad", "nel", "durante", "during"))
 _TOKEN = re.compile(r"[^\W_]+")
 _APOSTROPHES = "'’ʼ"
@@ -183,7 +187,10 @@ def resolve(question: str, previous: str | None, gazetteer, on: date | None = No
     `lang`: the follow-up's language when known (else detected), for the words that must be added;
     `on`: the day periods are read from (when.py), today by default."""
     alone = Resolved(question)
-    if not previous or not previous.strip():
+    # A follow-up is short; the question it refines is one a visitor typed. Anything longer is
+    # not read at all (a 100 KB "message" costs nothing).
+    if not previous or not previous.strip() or len(_TOKEN.findall(question)) > MAX_WORDS \
+            or len(previous) > MAX_PREVIOUS_CHARS:
         return alone
     on = on or date.today()
     asked = _read(question, gazetteer, on)
@@ -270,9 +277,13 @@ def _period(text: str, tokens, taken: set[int], on: date) -> tuple[tuple[int, in
         for i in range(len(tokens) - n + 1):
             if n and tuple(t.word for t in tokens[i:i + n]) == said:
                 first = i - 1 if i > 0 and tokens[i - 1].word in _ARTICLES and i - 1 not in taken else i
-                return (tokens[first].start, tokens[i + n - 1].end), False  # "le dimanche": with its article
-    for i, t in enumerate(tokens):  # when.py knows French and English only: a month in any language
-        if t.word in MONTHS and i not in taken:
+                start = tokens[first].start
+                if start >= 2 and text[start - 1] in _APOSTROPHES and text[start - 2].lower() in "dl" \
+                        and (start == 2 or not text[start - 3].isalnum()):
+                    start -= 2  # "d'été", "l'été": the elided article goes with its period
+                return (start, tokens[i + n - 1].end), False  # "le dimanche": with its article
+    for i, t in enumerate(tokens):  # a month named with no preposition when.py reads ("and July?")
+        if t.word in MONTHS and i not in taken and (t.word not in WORDS_TOO or text[t.start:t.start + 1].isupper()):
             if i > 0 and tokens[i - 1].word in _MONTH_LEAD and i - 1 not in taken:
                 return (tokens[i - 1].start, t.end), False
             return (t.start, t.end), True

@@ -8,6 +8,7 @@ index that is damaged anyway, or cannot be written, costs a rebuild, never an an
 """
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -111,6 +112,7 @@ class Index:
     langs: tuple[str, ...]  # analysis languages present, used to analyze questions
     _doc_langs: np.ndarray | None = field(default=None, init=False, repr=False)
     _positions: dict | None = field(default=None, init=False, repr=False)
+    _kinds: dict = field(default_factory=dict, init=False, repr=False)
 
     def places(self, position: int, territory) -> tuple[str, ...]:
         """What the document at `position` is about: its declared places, else those its text names."""
@@ -121,6 +123,18 @@ class Index:
         if self._positions is None:
             self._positions = {d.id: i for i, d in enumerate(self.docs)}
         return self._positions.get(doc_id)
+
+    @functools.cached_property
+    def lang_counts(self) -> dict[str, int]:
+        """Documents per primary language (for query translation: search.translated_into)."""
+        langs, counts = np.unique(self.doc_langs, return_counts=True)
+        return {str(lang): int(n) for lang, n in zip(langs, counts) if lang}
+
+    def of_kind(self, kind: str) -> np.ndarray:
+        """Which documents are of `kind` (lexicon.KINDS id), computed once per kind."""
+        if kind not in self._kinds:
+            self._kinds[kind] = np.array([kind in d.kinds for d in self.docs], dtype=bool)
+        return self._kinds[kind]
 
     @property
     def doc_langs(self) -> np.ndarray:

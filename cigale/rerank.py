@@ -6,16 +6,19 @@ Off by default (`llm_rerank = 0`) and never required: without a model, when it f
 out, is resting (the circuit breaker), or answers anything but a list of the numbers it was
 shown, the search's own order stands. Only questions that name a place or a subject are
 re-ranked: an open question's order is the equity re-ranker's (equity.py), which a model that
-knows nothing of territorial fairness must not undo. bench/rerank.py measures its quality
-and its latency cost with a real model.
+knows nothing of territorial fairness must not undo. Its failures are counted by a circuit
+breaker of its own: a ranking model resting does not stop generated answers, nor the reverse.
+bench/rerank.py measures its quality and its latency cost with a real model.
 """
 
 import logging
 import re
+import time
 
 from cigale.answers.llm import GenerationError, fence
 
 log = logging.getLogger(__name__)
+MAX_OUTPUT = 400  # characters of a ranking: "10 > 3 > 7 > …" needs far fewer
 PASSAGE_CHARS = 400  # of each result's snippet: enough to judge, few tokens for a small model
 _NUMBER = re.compile(r"\d+")
 
@@ -44,15 +47,29 @@ def order(text: str, n: int) -> list[int] | None:
     return ranked + [i for i in range(n) if i not in ranked]
 
 
-def rerank(question, hits: list, generator, breaker, top: int) -> tuple[list, dict]:
-    """`hits` with the first `top` in the model's order, and what happened (for the evidence)."""
+def _read(pieces, n: int, seconds: float) -> str:
+    """The model's answer until it has named `n` numbers, written MAX_OUTPUT characters or taken
+    `seconds` in all: a model that rambles or drips cannot hold the question."""
+    deadline, text = time.monotonic() + seconds, ""
+    for piece in pieces:
+        text += piece
+        if len(set(_NUMBER.findall(text))) >= n or len(text) >= MAX_OUTPUT:
+            break
+        if time.monotonic() > deadline:
+            raise GenerationError("the model took too long to rank")
+    return text
+
+
+def rerank(question, hits: list, generator, breaker, top: int, deadline: float = 20.0) -> tuple[list, dict]:
+    """`hits` with the first `top` in the model's order, and what happened (for the evidence);
+    `deadline`: the seconds the whole ranking may take (the `llm_timeout` setting)."""
     if top < 2 or len(hits) < 2 or generator is None or question.is_open:
         return hits, {}
     if not breaker.allow():
         return hits, {"rerank": "skipped: the model is resting after failures"}
     head = hits[:top]
     try:
-        text = "".join(generator.stream(messages(question.text, head)))
+        text = _read(generator.stream(messages(question.text, head)), len(head), deadline)
     except GenerationError as exc:
         breaker.record(False)
         log.warning("re-ranking skipped: %s", exc)

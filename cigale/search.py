@@ -320,9 +320,9 @@ class Searcher:
         English sheet's "opening hours" as well."""
         if self.translator is None or not len(self.index.docs):
             return []
-        langs, counts = np.unique(self.index.doc_langs, return_counts=True)
-        own = dict(zip(langs, counts)).get(question.lang, 0)
-        return [str(lang) for lang, n in zip(langs, counts) if lang and lang != question.lang and n > own
+        counts = self.index.lang_counts
+        own = counts.get(question.lang, 0)
+        return [lang for lang, n in counts.items() if lang != question.lang and n > own
                 and n / len(self.index.docs) >= TRANSLATE_SHARE and self.translator.available(question.lang, lang)]
 
     def lexical_weight(self, question: Question, translated: bool = True) -> float:
@@ -343,7 +343,7 @@ class Searcher:
         those that only share its words (a commune card that names a theatre festival)."""
         if not question.kind or not KIND_BONUS or (KIND_OPEN_ONLY and not question.is_open):
             return 0.0
-        return np.array([KIND_BONUS if question.kind in d.kinds else 0.0 for d in self.index.docs], dtype=np.float32)
+        return np.where(self.index.of_kind(question.kind), np.float32(KIND_BONUS), np.float32(0.0))
 
     def _language_bonus(self, question: Question) -> np.ndarray:
         langs = self.index.doc_langs

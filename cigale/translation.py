@@ -16,8 +16,8 @@ word (or phrase of up to three words) of such a question is looked up, in this o
 The translations are added to the BM25 query, analyzed in the target language; the
 question's own words stay (names, acronyms and cognates such as "jazz" or "Mucem" match as
 they are). A word with no entry is left as it is. Without the dictionaries, the glossary and
-the kinds still translate; nothing fails. bench/retrieval.py measures each source's effect
-(README, retrieval table).
+the kinds still translate; nothing fails. bench/levers.py measures each source's effect
+(README, Figures).
 """
 
 import functools
@@ -42,20 +42,21 @@ PAIRS = {
 LONGEST = 3  # words in a phrase looked up as one entry ("train station", "musique de chambre")
 SENSES = 2  # a dictionary entry's first senses only: later ones are rarer meanings
 PER_ENTRY = 3  # translations kept per entry, most common first
+BACKWARDS = 4  # of a French entry's translations, those read backwards (the first are the common ones)
 _B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
 _SENSE = re.compile(r"^\d+\.\s+(.*?)(?:\s+\d+\.)?$")
 _WORD = re.compile(r"[^\W\d_]+")
-CAPITALISED_NOUNS = ("de",)
+CAPITALISED_NOUNS = ("de",)  # languages whose common nouns are capitalised: no name spotting
 COMPOUNDING = ("de",)  # languages that write compounds as one word: read as their parts
-MIN_PART = 3  # languages whose common nouns are capitalised: no name spotting
+MIN_PART = 3  # letters of the shortest part of a compound
+MAX_COMPOUND = 40  # letters of the longest word read as a compound
 _NUMBERING = re.compile(r"\s+\d+\.?$")  # a sense number left at the end of a line ("musique 2.")
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|<[^>]*>")
 
 
 @dataclass
 class Lexicon:
-    """Folded source phrases → target phrases, best first; `stems`: the same by the stem of a
-    one-word entry, for the inflected forms a dictionary does not list ("museums", "Museen")."""
+    """Folded source phrases → target phrases, best first."""
 
     entries: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
 
@@ -133,7 +134,7 @@ def _dictionary(source: str, target: str, directory: str) -> Lexicon:
         else:
             # Read backwards, the entries whose translation comes first in their list come first:
             # "stazione" → "gare" (its first translation) before "station" (a later one).
-            ranked = sorted(((i, len(head), head, t) for head, ts in pairs.items() for i, t in enumerate(ts[:4])))
+            ranked = sorted((i, len(head), head, t) for head, ts in pairs.items() for i, t in enumerate(ts[:BACKWARDS]))
             for _, _, head, t in ranked:
                 if len(lexicon.get(tuple(words(t)))) < PER_ENTRY:
                     lexicon.add(t, [head])
@@ -242,7 +243,7 @@ def _names(text: str) -> set[str]:
     return out
 
 
-def _lookup(lexicons: tuple[Lexicon, ...], key: tuple[str, ...], lang: str) -> list[str]:
+def _lookup(lexicons: tuple[Lexicon, ...], key: tuple[str, ...], lang: str, compounds: bool = True) -> list[str]:
     """The first lexicon that knows the phrase wins (glossary, then kinds, then dictionary);
     a single word not found as it is is tried by its singular ("museums" → "museum")."""
     for lexicon in lexicons:
@@ -255,7 +256,7 @@ def _lookup(lexicons: tuple[Lexicon, ...], key: tuple[str, ...], lang: str) -> l
                 found = lexicon.get((form,))
                 if found:
                     return found[:PER_ENTRY]
-        if lang in COMPOUNDING:
+        if compounds and lang in COMPOUNDING and len(key[0]) <= MAX_COMPOUND:
             return _compound(lexicons, key[0], lang)
     return []
 
@@ -263,15 +264,16 @@ def _lookup(lexicons: tuple[Lexicon, ...], key: tuple[str, ...], lang: str) -> l
 def _compound(lexicons: tuple[Lexicon, ...], word: str, lang: str) -> list[str]:
     """A German compound read as its two parts ("Theaterfestivals" → Theater + Festivals,
     "Geschichtsmuseen" → Geschichte + Museen, with its linking "s"): the split whose head (the
-    last part) is longest, both parts known."""
+    last part) is longest, both parts known. Two parts, never more: each is looked up as a word
+    (with its plural forms), not split again, so a word costs at most len(word) lookups."""
     for cut in range(MIN_PART, len(word) - MIN_PART + 1):
         left, head = word[:cut], word[cut:]
-        found_head = _lookup(lexicons, (head,), "") or _lookup(lexicons, (head,), lang)
+        found_head = _lookup(lexicons, (head,), lang, compounds=False)
         if not found_head:
             continue
         linked = left[:-1] if left.endswith("s") else left  # the linking "s": Geschicht-s-museen
         for stem in dict.fromkeys((left, linked, linked + "e", left[:-1] if left.endswith("n") else left)):
-            found_left = len(stem) >= MIN_PART and _lookup(lexicons, (stem,), "")
+            found_left = len(stem) >= MIN_PART and _lookup(lexicons, (stem,), "", compounds=False)
             if found_left:
                 return found_left[:1] + found_head[:2]
     return []

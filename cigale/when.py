@@ -31,13 +31,14 @@ from zoneinfo import ZoneInfo
 from cigale.analysis import fold
 from cigale.errors import ConfigError
 
+MONTHS_IT = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre",
+             "novembre", "dicembre")
 MONTHS = {
     **{m: i for i, m in enumerate(("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout",
                                     "septembre", "octobre", "novembre", "decembre"), start=1)},
     **{m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
                                     "september", "october", "november", "december"), start=1)},
-    **{m: i for i, m in enumerate(("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
-                                    "settembre", "ottobre", "novembre", "dicembre"), start=1)},
+    **{m: i for i, m in enumerate(MONTHS_IT, start=1)},
     **{m: i for i, m in enumerate(("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
                                     "septiembre", "octubre", "noviembre", "diciembre"), start=1)},
     **{m: i for i, m in enumerate(("januar", "februar", "marz", "april", "mai", "juni", "juli", "august",
@@ -52,7 +53,9 @@ SEASONS = {"printemps": 3, "spring": 3, "ete": 6, "summer": 6, "automne": 9, "au
 
 _MONTH = "|".join(MONTHS)
 _DAY = "|".join(DAYS)
-_SEASON = "|".join(SEASONS)
+_SEASON = "|".join(s for s in SEASONS if s != "estate")  # English "estate": only in Italian's own rule
+_MONTH_IT = "|".join(MONTHS_IT)
+_SEASON_IT = "primavera|estate|autunno|inverno"
 # Rules over the folded question (lower case, no accents), most specific first.
 RULES = [
     ("date", re.compile(rf"\b(?:le\s+)?(\d{{1,2}})(?:er)?\s+({_MONTH})(?:\s+(\d{{4}}))?\b")),
@@ -78,11 +81,13 @@ RULES = [
     ("last_day", re.compile(rf"\b({_DAY}) dernier\b|\blast ({_DAY})\b")),
     ("next_day", re.compile(rf"\b({_DAY}) prochain\b|\bnext ({_DAY})\b")),
     ("day", re.compile(rf"\b(?:ce |on |this )?({_DAY})\b")),
-    # Italian "a luglio", "ad agosto", Spanish "en julio", German "im Juli".
-    ("month", re.compile(rf"\b(?:en|in|au mois de|mois de|during|d|a|ad|im|del mes de)\s*'?\s*({_MONTH})"
+    ("month", re.compile(rf"\b(?:en|in|au mois de|mois de|during|d|im|del mes de)(?:\s+|\s*'\s*)({_MONTH})"
                          rf"(?:\s+(\d{{4}}))?\b")),
-    ("season", re.compile(rf"\b(?:cet|ce|cette|en|l|au|this|in|next|questa|quest|d|este|en el|diesen|im)"
-                          rf"\s*'?\s*({_SEASON})\b")),
+    # Italian "a luglio", "ad agosto": only Italian months after "a", which is English too ("a march").
+    ("month", re.compile(rf"\b(?:a|ad)\s+({_MONTH_IT})(?:\s+(\d{{4}}))?\b")),
+    ("season", re.compile(rf"\b(?:cet|ce|cette|en|l|au|this|in|next|este|en el|diesen|im)(?:\s+|\s*'\s*)"
+                          rf"({_SEASON})\b")),
+    ("season", re.compile(rf"\b(?:questa|quest|d)(?:\s+|\s*'\s*)({_SEASON_IT})\b")),  # "quest'estate"
 ]
 
 

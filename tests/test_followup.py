@@ -22,6 +22,9 @@ def gazetteer():
 REFINEMENTS = [
     # A place replaces the place, named by its official name, with the previous preposition.
     ("festivals de jazz à Marseille", "et à Aix ?", "festivals de jazz à Aix-en-Provence", ("kind",)),
+    ("festivals à Aix l'été", "et en juillet ?", "festivals à Aix en juillet", ("place", "kind")),  # elided article
+    ("festivals à Aix en juillet", "et l'été ?", "festivals à Aix l'été", ("place", "kind")),
+    ("jazz festivals in Aix", "and May?", "jazz festivals in Aix in May", ("place", "kind")),
     ("Festivals de jazz à Marseille", "et à Aix ?", "Festivals de jazz à Aix-en-Provence", ("kind",)),
     ("musées à Martigues", "And in Aubagne?", "musées à Aubagne", ("kind",)),
     ("Quels musées à Martigues ?", "What about Aubagne?", "Quels musées à Aubagne ?", ("kind",)),
@@ -95,6 +98,12 @@ def test_the_resolved_question_names_the_new_parts_and_keeps_the_carried_ones(ga
     period = when.window(question, ON) or (when.window(previous, ON) if "time" in carried else None)
     if period is not None:  # when.py reads French and English periods
         assert when.window(text, ON).iso() == period.iso()
+
+
+def test_a_long_text_is_never_read_as_a_follow_up(gazetteer):
+    long = "et à Aix " * 20_000
+    assert resolve(long, "festivals de jazz à Marseille", gazetteer) == Resolved(long)
+    assert resolve("et à Aix ?", "festivals " * 20_000, gazetteer) == Resolved("et à Aix ?")
 
 
 @pytest.mark.parametrize("previous, question", [

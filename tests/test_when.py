@@ -108,7 +108,10 @@ def test_during_a_weekend_the_next_one_is_a_week_later():
 
 
 @pytest.mark.parametrize("question", ["Combien d'habitants à Aubagne ?", "Le musée a été créé en 1980",
-                                      "Quels musées à Martigues ?", "le 31 février", "Who runs the CEREGE?"])
+                                      "Quels musées à Martigues ?", "le 31 février", "Who runs the CEREGE?",
+                                      # words of other languages that look like periods
+                                      "Is there a march in Marseille?", "a may festival", "jardin d'hiver",
+                                      "sports d'hiver", "tell me about this estate", "université d'été"])
 def test_no_time_expression_no_window(question):
     assert window(question, WEDNESDAY) is None
 

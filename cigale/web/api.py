@@ -30,14 +30,15 @@ PREVIOUS = Annotated[str | None, Query(max_length=2000, description="The previou
                                        "`question`): `q` may refine it (\"et à Aix ?\", \"and in July?\").")]
 
 
-def resolved(request: Request, q: str, previous: str | None, lang: str | None):
-    """`q` as a follow-up of `previous` (cigale/followup.py); unchanged when it is not one."""
-    return request.app.state.engine.followup(q, previous, lang)
+async def resolved(request: Request, q: str, previous: str | None, lang: str | None):
+    """`q` as a follow-up of `previous` (cigale/followup.py), off the event loop; unchanged when
+    it is not one."""
+    return await run_in_threadpool(request.app.state.engine.followup, q, previous, lang)
 
 
 def followup_of(q: str, r) -> dict:
     """What the answer says of a follow-up: the words asked and what they carried over."""
-    return {"asked": q, "question": r.text, "carried": list(r.carried)} if r.followup else {}
+    return {"asked": q, "question": r.text, "carried": list(r.carried)}
 
 
 def _cache_key(engine, q: str, lang, hint, equity) -> tuple:
@@ -109,7 +110,7 @@ def browser_language(request: Request) -> str | None:
 @router.get("/api/ask", tags=["answers"], summary="A grounded answer with numbered citations")
 async def ask(request: Request, q: Q, lang: LANG = None, hint: HINT = None, equity: EQUITY = None,
               previous: PREVIOUS = None) -> JSONResponse:
-    r = resolved(request, q, previous, lang)
+    r = await resolved(request, q, previous, lang)
     answer = await answer_for(request, r.text, lang, hint, equity)
     return JSONResponse(answer.to_dict() | ({"followup": followup_of(q, r)} if r.followup else {}))
 
@@ -122,7 +123,7 @@ async def ask(request: Request, q: Q, lang: LANG = None, hint: HINT = None, equi
 async def ask_stream(request: Request, q: Q, lang: LANG = None, hint: HINT = None,
                      equity: EQUITY = None, previous: PREVIOUS = None) -> StreamingResponse:
     engine = request.app.state.engine
-    r = resolved(request, q, previous, lang)
+    r = await resolved(request, q, previous, lang)
     asked, q = q, r.text
 
     async def events():

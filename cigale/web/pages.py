@@ -19,6 +19,7 @@ router = APIRouter(include_in_schema=False)
 YEAR = 60 * 60 * 24 * 365
 CSRF = "cigale_csrf"
 MAX_FOLLOWUP = 2000  # characters of a follow-up and of the question it refines that are read
+MAX_ASKED = 200  # a follow-up's words longer than this are not shown back (followup.MAX_WORDS words)
 
 
 def remember_language(response, lang: str) -> None:
@@ -42,8 +43,11 @@ async def home(request: Request, q: str | None = None, thanks: int = 0, previous
         # page of the resolved question, which says how the visitor's words were understood.
         r = await run_in_threadpool(engine.followup, q[:MAX_FOLLOWUP], previous[:MAX_FOLLOWUP])
         if r.followup:
-            return RedirectResponse(f"/?{urlencode({'q': r.text, 'asked': q})}", status_code=303)
-    understood = t["understood"].format(asked=asked, q=q) if asked and q and asked != q else None
+            keep = {"lang": request.query_params["lang"]} if "lang" in request.query_params else {}
+            return RedirectResponse(f"/?{urlencode({'q': r.text, 'asked': q, **keep})}", status_code=303)
+    # What a follow-up's words were: shown as said, escaped, and only as long as a follow-up is.
+    understood = t["understood"].format(asked=asked, q=q) if asked and q and asked != q \
+        and len(asked) <= MAX_ASKED else None
     context = {"t": t, "lang": lang, "q": q or "", "answer": None, "thanks": bool(thanks), "understood": understood,
                "next_url": href(q) if q else "/",
                "map": territory_map(engine.territory), "territory": engine.territory}
@@ -71,8 +75,8 @@ def switch_language(code: str, next: str = "/"):
     """Remember the interface language (works without JavaScript)."""
     if code not in i18n.LANGUAGES:
         code = i18n.DEFAULT
-    if not next.startswith("/") or next.startswith("//"):
-        next = "/"  # never redirect off-site
+    if not next.startswith("/") or next.startswith(("//", "/\\")):
+        next = "/"  # never redirect off-site (browsers read "/\\host" as "//host")
     response = RedirectResponse(next, status_code=303)
     remember_language(response, code)
     return response

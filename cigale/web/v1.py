@@ -22,6 +22,7 @@ from cigale.web.api import answer_for, followup_of
 
 router = APIRouter(tags=["OpenAI-compatible"])
 MODEL = "cigale"
+TURNS = 5  # the last user turns read for follow-ups
 
 
 class Message(BaseModel):
@@ -60,7 +61,7 @@ def _question(engine, body: ChatRequest):
     if not turns:
         raise QuestionError("The conversation has no user message to answer.")
     previous = None
-    for text in turns:
+    for text in turns[-TURNS:]:  # a follow-up refines the turns just before it, not a whole history
         r = engine.followup(text, previous)
         previous = r.text
     return turns[-1], r

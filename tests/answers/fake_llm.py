@@ -31,6 +31,8 @@ def script(model: str, body) -> list[str] | None:
         numbers = re.findall(r"^\[(\d+)\]", user, re.M)
         if model == "rank-reverse":
             return _pieces(" > ".join(reversed(numbers)))
+        if model == "rank-ramble":  # never stops talking, never ranks
+            return _pieces("Let me think about relevance at length. " * 400)
         return _pieces("I think the first passage is the most relevant one.")  # rank-prose: no ranking
     found = sources(body)
     if model == "echo-first":

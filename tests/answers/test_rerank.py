@@ -28,7 +28,7 @@ def test_the_model_orders_the_best_results(engine_with):
     assert reranked[4:] == plain[4:]  # what it was not shown keeps its place
 
 
-@pytest.mark.parametrize("model", ["rank-prose", "fail", "slow"])
+@pytest.mark.parametrize("model", ["rank-prose", "rank-ramble", "fail", "slow"])
 def test_a_model_that_does_not_rank_leaves_the_search_order(engine_with, model):
     plain = ids(engine_with("rank-reverse").search(QUESTION, k=6))
     assert ids(engine_with(model, llm_rerank=4, llm_timeout=0.5, llm_retries=0).search(QUESTION, k=6)) == plain

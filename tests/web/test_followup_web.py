@@ -72,3 +72,26 @@ def test_the_chat_answers_a_new_topic_alone(client):
     ])
     assert "followup" not in completion.model_extra
     assert completion.model_extra["sources"][0]["doc_id"] == "gare-miramas"
+
+
+def test_words_shown_back_are_escaped_and_short(http):
+    shown = http.get("/", params={"q": "festivals de jazz à Vitrolles", "asked": "<script>alert(1)</script>"}).text
+    assert "<script>alert(1)</script>" not in shown and "&lt;script&gt;" in shown
+    long = http.get("/", params={"q": "festivals de jazz à Vitrolles", "asked": "x" * 5000}).text
+    assert "comprise comme" not in long
+
+
+def test_a_huge_previous_question_is_not_read(http):
+    data = http.get("/api/ask", params={"q": "et à Vitrolles ?", "previous": "festivals " * 199}).json()
+    assert "followup" not in data  # longer than any question the engine answers: not refined
+
+
+def test_the_follow_up_redirect_keeps_the_chosen_language(http):
+    redirect = http.get("/", params={"q": "and in Vitrolles?", "previous": FIRST, "lang": "en"})
+    assert parse_qs(urlsplit(redirect.headers["location"]).query)["lang"] == ["en"]
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "https://evil.example"])
+def test_the_language_switch_never_redirects_off_site(http, target):
+    response = http.get("/lang/en", params={"next": target}, follow_redirects=False)
+    assert response.headers["location"] == "/"
