@@ -18,6 +18,7 @@ from cigale.analysis import analyze, analyze_query, base_lang
 from cigale.answers import lines
 from cigale.answers.answerability import concept_found
 from cigale.answers.injection import INJECTION
+from cigale.answers.lexicon import Aspect
 from cigale.answers.types import Citation, PlaceRef, Sentence
 from cigale.chunks import sentences
 from cigale.equity import attribute
@@ -47,6 +48,10 @@ class Weights:
 
 
 WEIGHTS = Weights()
+# A line that holds a practical question's side counts as a label naming its focus (focus_match's
+# 0.6); what lines.holds_aspect cannot tell from one line (a service, getting there) gives nothing.
+ASPECT_FOCUS = 0.6
+NOT_IN_A_LINE = (Aspect.SERVICE, Aspect.ACCESS)
 
 
 @dataclass
@@ -82,6 +87,7 @@ def candidate_lines(question, reading, hits, docs, chunks, weights=WEIGHTS) -> l
     q_terms = content_terms(question)
     focuses = (reading.focuses or (reading.focus,)) if reading is not None else ()
     concept = reading.concept if reading is not None else ()
+    aspect = reading.aspect if reading is not None and reading.aspect not in NOT_IN_A_LINE else None
     out = []
     for rank, hit in enumerate(hits[:CANDIDATE_DOCS]):
         doc, chunk = docs[hit.doc_id], chunks[hit.chunk_id].chunk
@@ -95,6 +101,10 @@ def candidate_lines(question, reading, hits, docs, chunks, weights=WEIGHTS) -> l
             line.lexical = overlap(q_terms, text + " " + doc.title, question.lang, doc.lang)
             line.own = overlap(q_terms, text, question.lang, doc.lang) if line.lexical else 0.0
             line.focus = max((lines.focus_match(text, f) for f in focuses), default=0.0)
+            if aspect is not None and lines.holds_aspect(text, aspect):
+                # A practical question is answered by the line that holds its practical side (hours,
+                # a price), whatever the language of its label: "orari" meets "Opening hours: Monday…".
+                line.focus = max(line.focus, ASPECT_FOCUS)
             if line.focus and concept and not concept_found(concept, f"{doc.title}\n{text}", question.lang, doc.lang):
                 # The focus's shape, but none of what the question is about, in any language: another
                 # subject's line (a town hall's "Adresse :" for "dans quel conseil de territoire se

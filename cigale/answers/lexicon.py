@@ -529,6 +529,7 @@ SYNONYMS: tuple[frozenset, ...] = tuple(phrases(*group.split(",")) for group in 
     "bevolkerung",
     "visiteurs,frequentation,entrees,visitors,visits,attendance,visitatori,visite,visitantes,visitas,besucher",
     "etudiants,effectifs,students,enrolment,studenti,estudiantes,studenten,studierende",
+    "mairie,hotel de ville,town hall,city hall,municipio,ayuntamiento,rathaus",
     "creation,cree,creee,fonde,fondee,fondation,founded,created,established,fondato,fondata,fundado,fundada,creado,"
     "gegrundet",
     "tutelles,tutelle,supervising,supervised,supervises,supervise,supervisory,tutela,enti,supervisa,trager",

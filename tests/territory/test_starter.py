@@ -168,6 +168,16 @@ def test_a_fresh_install_gives_a_town_halls_hours_with_a_citation(starter):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("question", ["orari del municipio di Trets", "horario del ayuntamiento de Trets",
+                                      "Öffnungszeiten des Rathauses von Trets"])
+def test_a_visitor_asking_in_another_language_gets_the_town_halls_hours(starter, question):
+    engine, _ = starter
+    answer = engine.ask(question)
+    assert not answer.abstained and answer.citations[0].doc_id.startswith("starter-townhall-13110-")
+    assert "8 h – 12 h" in answer.answer or "8 am – 12 pm" in answer.answer
+
+
+@pytest.mark.slow
 def test_a_fresh_install_names_the_mayor(starter):
     engine, _ = starter
     answer = engine.ask("Who is the mayor of Gardanne?")
