@@ -106,12 +106,7 @@ _ARTICLES = frozenset(("le", "la", "les", "l", "the", "il", "lo", "i", "gli", "e
 _LINKS = frozenset(("de", "d", "du", "des", "of", "di", "del", "della", "dei", "delle", "von", "vom"))
 PLACE_PREPOSITION = {"fr": "à", "en": "in", "it": "a", "es": "en", "de": "in"}
 MONTH_PREPOSITION = {"fr": "en", "en": "in", "it": "a", "es": "en", "de": "im"}
-MONTHS = frozenset(words(
-    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre "
-    "january february march april may june july august september october november december "
-    "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre "
-    "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre "
-    "januar februar märz april mai juni juli august september oktober november dezember"))
+MONTHS = frozenset(when.MONTHS)  # the months when.py reads, in the five languages (folded)
 WORDS_TOO = frozenset(("may", "march", "mars"))  # months that are also common words: only capitalised ("and May?")
 _MONTH_LEAD = frozenset(("en", "in", "im", "a", "ad", "nel", "durante", "during"))
 _TOKEN = re.compile(r"[^\W_]+")

@@ -41,6 +41,7 @@ MONTHS = {
     **{m: i for i, m in enumerate(MONTHS_IT, start=1)},
     **{m: i for i, m in enumerate(("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
                                     "septiembre", "octubre", "noviembre", "diciembre"), start=1)},
+    "setiembre": 9,  # Spanish spelling too
     **{m: i for i, m in enumerate(("januar", "februar", "marz", "april", "mai", "juni", "juli", "august",
                                     "september", "oktober", "november", "dezember"), start=1)},
 }
