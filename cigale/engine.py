@@ -20,7 +20,7 @@ from cigale.answers.generative import generate
 from cigale.answers.intent import Intent, Reading, classify, refine
 from cigale.answers.lists import POOL
 from cigale.answers.types import Answer
-from cigale.embed import Embedder, default_embedder
+from cigale.embed import Embedder, embedder_for
 from cigale.equity import exposure, target
 from cigale.errors import NotReadyError
 from cigale.followup import Resolved, resolve
@@ -64,7 +64,7 @@ class Engine:
         if data_dir is not None and Path(data_dir) != settings.data_dir:
             settings = settings.replace(data_dir=data_dir)
         store = open_store(settings.data_dir, read_only=read_only)
-        return cls(settings, store, embedder or default_embedder(), load(settings.territory))
+        return cls(settings, store, embedder or embedder_for(settings), load(settings.territory))
 
     @property
     def index_dir(self) -> Path:

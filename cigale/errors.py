@@ -5,7 +5,8 @@
     ├── QuestionError            an empty, over-long or malformed question (exit 2, HTTP 400)
     ├── SourceError              a file that cannot be read or parsed (exit 1, HTTP 422)
     ├── NotReadyError            no index yet: ingest something first (exit 3, HTTP 503)
-    └── StoreError               the data directory is unusable (exit 4, HTTP 500)
+    ├── StoreError               the data directory is unusable (exit 4, HTTP 500)
+    └── EmbeddingError           the remote embedding service failed (exit 5, HTTP 503)
 
 The CLI prints ``str(error)`` and exits with ``exit_code``; the web app answers
 ``{"error": {"type", "message"}}`` with ``http_status``. Nothing else catches them.
@@ -49,3 +50,8 @@ class NotReadyError(CigaleError):
 
 class StoreError(CigaleError):
     exit_code = 4
+
+
+class EmbeddingError(CigaleError):
+    exit_code = 5
+    http_status = 503

