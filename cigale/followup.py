@@ -285,25 +285,29 @@ def _period(text: str, tokens, taken: set[int], on: date) -> tuple[tuple[int, in
     return None, False
 
 
+# Every name of every kind as folded words, with its language and the languages that name the
+# kind so: read once, not at each follow-up.
+_KIND_NAMES = tuple((kind, lang, tuple(words(name))) for kind in lx.KINDS
+                    for lang, names in kind.names.items() for name in names)
+_NAMED_IN = {(kind.id, key): tuple(dict.fromkeys(lang for k, lang, other in _KIND_NAMES if k is kind and other == key))
+             for kind, _, key in _KIND_NAMES}
+
+
 def _kind(tokens, taken: set[int]):
     """The kind a text names (lexicon.KINDS, longest name first), its token span and the languages
     of the name it is named by. A German compound ends with the kind's name ("Jazzfestivals")."""
     best = (None, None, ())
-    for kind in lx.KINDS:
-        for name_lang, names in kind.names.items():
-            for name in names:
-                key = tuple(words(name))
-                for i in range(len(tokens) - len(key) + 1):
-                    if taken & set(range(i, i + len(key))):
-                        continue
-                    got = tuple(t.word for t in tokens[i:i + len(key)])
-                    longer = best[1] is None or len(key) > best[1][1] - best[1][0]
-                    if got == key and longer:
-                        said = tuple(n for n, ns in kind.names.items() if any(tuple(words(x)) == key for x in ns))
-                        best = (kind, (i, i + len(key)), said)
-                    elif (best[1] is None and len(key) == 1 and name_lang == "de" and len(key[0]) >= 5
-                          and got[0].endswith(key[0]) and len(got[0]) > len(key[0]) + 2):
-                        best = (kind, (i, i + 1), ("de",))
+    for kind, name_lang, key in _KIND_NAMES:
+        for i in range(len(tokens) - len(key) + 1):
+            if taken & set(range(i, i + len(key))):
+                continue
+            got = tuple(t.word for t in tokens[i:i + len(key)])
+            longer = best[1] is None or len(key) > best[1][1] - best[1][0]
+            if got == key and longer:
+                best = (kind, (i, i + len(key)), _NAMED_IN[(kind.id, key)])
+            elif (best[1] is None and len(key) == 1 and name_lang == "de" and len(key[0]) >= 5
+                  and got[0].endswith(key[0]) and len(got[0]) > len(key[0]) + 2):
+                best = (kind, (i, i + 1), ("de",))
     return best
 
 
