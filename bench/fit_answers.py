@@ -35,28 +35,11 @@ from cigale.analysis import analyze, words  # noqa: E402
 from cigale.answers import answerability, extractive, lists  # noqa: E402
 from cigale.answers.compose import compose  # noqa: E402
 from cigale.answers.intent import Intent  # noqa: E402
+from cigale.embed import CachedEmbedder  # noqa: E402
 
 FEATURES = (*answerability.FEATURES, "aspect_missing")  # the last is a rule, not a weight
 WRONGLY_REFUSED_MAX = 0.03
 L2 = 0.05
-
-
-class CachedEmbedder:
-    """The engine's embedder, each passage embedded once across the grid."""
-
-    def __init__(self, inner):
-        self.inner, self.cache = inner, {}
-        self.model, self.dim = inner.model, inner.dim
-
-    def passages(self, texts):
-        missing = [t for t in dict.fromkeys(texts) if t not in self.cache]
-        if missing:
-            for t, v in zip(missing, self.inner.passages(missing)):
-                self.cache[t] = v
-        return np.stack([self.cache[t] for t in texts]) if texts else self.inner.passages([])
-
-    def query(self, text):
-        return self.inner.query(text)
 
 
 def prepared(e, questions):
@@ -191,7 +174,7 @@ def main():
     parser.add_argument("--data", default=str(Path(__file__).parent / ".data"))
     args = parser.parse_args()
     e, _ = engine(args.data)
-    e.embedder = CachedEmbedder(e.embedder)
+    e.embedder = CachedEmbedder(e.embedder, passages=10**6)  # each passage embedded once across the grid
     own = labelled.own()
     train = prepared(e, [q for q in own if q["split"] == "train"])
     test = prepared(e, [q for q in own if q["split"] == "test"])

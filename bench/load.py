@@ -1,19 +1,32 @@
-"""Load test of the web API on loopback: requests/s and latency of /api/ask.
+"""Load test of the web API on loopback: answers/s and latency of /api/ask.
 
-    python bench/load.py [--data DIR] [--requests 96]
+    python bench/load.py [--data DIR] [--requests 192] [--workers 1,2,4] [--database-url URL]
 
-Starts `cigale serve` with 1 then 2 workers (answer cache off, rate limit off, so every request
-runs the engine), and for each sends a bounded number of requests at 1, 8 and 32 concurrent
-clients, cycling through the dev questions. Only 127.0.0.1 is ever contacted. Writes
-bench/results/load.json.
+Starts `cigale serve` with 1, 2 then 4 workers (rate limit off) on a copy of the engine whose
+cached line vectors are removed (only the chunks' vectors are kept), and for each:
+
+- `cold`: 32 concurrent clients ask questions the server has never seen (the 300 questions of
+  bench/data/dev_multilingual.jsonl, then our own sets), answer cache off: every request runs
+  the whole engine, question and lines embedded as they come;
+- `steady`: the same clients cycle through the dev questions already asked once, answer cache
+  off: the question vectors and line vectors are reused (embed.py), the answer is recomputed;
+- `cached`: the answer cache on, a repeated-question mix (Zipf, s = 1, over the dev questions:
+  a few questions asked often, most rarely), as real traffic is.
+
+Only 127.0.0.1 is ever contacted. Writes bench/results/load.json.
 """
 
 import argparse
 import asyncio
+import json
 import os
+import random
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -22,6 +35,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import engine, queries, write  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
 from cigale.evaluate import latency_summary  # noqa: E402
 
 
@@ -31,65 +46,116 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(data: str, workers: int) -> tuple[subprocess.Popen, str]:
+def serve(data: str, workers: int, cache: bool, database_url: str = "") -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "CIGALE_RATE_LIMIT": "0", "CIGALE_ANSWER_CACHE": "0"}
+    env = {**os.environ, "CIGALE_RATE_LIMIT": "0", "CIGALE_ANSWER_CACHE": "512" if cache else "0"}
+    if database_url:
+        env["CIGALE_DATABASE_URL"] = database_url
     process = subprocess.Popen([sys.executable, "-m", "cigale.cli", "serve", "--data", data, "--port", str(port),
                                 "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
             if httpx.get(url + "/readyz", timeout=2).status_code == 200:
                 return process, url
         except httpx.HTTPError:
-            time.sleep(0.5)
+            pass
+        time.sleep(0.5)
     process.kill()
     sys.exit("bench: the server did not start")
 
 
-async def run(url: str, questions: list[str], concurrency: int, total: int) -> dict:
+async def run(url: str, questions: list[str], concurrency: int) -> dict:
+    """Each question once, `concurrency` clients at a time."""
     latencies, errors = [], 0
-    counter = iter(range(total))
+    counter = iter(questions)
 
     async def client(http):
         nonlocal errors
-        for i in counter:
+        for q in counter:
             started = time.perf_counter()
-            r = await http.get("/api/ask", params={"q": questions[i % len(questions)]})
+            r = await http.get("/api/ask", params={"q": q})
             latencies.append(time.perf_counter() - started)
             errors += r.status_code != 200
 
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=httpx.Limits(max_connections=concurrency)) as http:
-        for q in questions[:4]:  # warm each worker a little
-            await http.get("/api/ask", params={"q": q})
+    async with httpx.AsyncClient(base_url=url, timeout=120,
+                                 limits=httpx.Limits(max_connections=concurrency)) as http:
         started = time.perf_counter()
         await asyncio.gather(*(client(http) for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
-    return {"concurrency": concurrency, "requests": total, "errors": errors,
-            "requests_per_second": round(total / elapsed, 2), **latency_summary(latencies)}
+    return {"concurrency": concurrency, "requests": len(questions), "errors": errors,
+            "answers_per_second": round(len(questions) / elapsed, 2), **latency_summary(latencies)}
+
+
+def unseen_questions() -> list[str]:
+    """Questions the dev set does not hold word for word: its translations, then our own sets."""
+    dev = {q["text"] for q in queries()}
+    out = []
+    for name in ("dev_multilingual", "own_factual", "own_lists", "own_open", "own_refusals"):
+        for line in (DATA / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+            text = json.loads(line)["text"] if line.strip() else ""
+            if text and text not in dev and text not in out:
+                out.append(text)
+    return out
+
+
+def zipf_mix(questions: list[str], n: int, seed: int = 0) -> list[str]:
+    """`n` questions drawn with probability ∝ 1 / rank (Zipf, s = 1)."""
+    weights = [1 / r for r in range(1, len(questions) + 1)]
+    return random.Random(seed).choices(questions, weights=weights, k=n)
+
+
+def cold_copy(data: str) -> str:
+    """The engine's data without the line vectors answers cached (only the chunks' vectors)."""
+    copy = tempfile.mkdtemp(prefix="cigale-load-")
+    shutil.copytree(data, copy, dirs_exist_ok=True)
+    db = sqlite3.connect(Path(copy) / "cigale.sqlite3")
+    with db:
+        db.execute("DELETE FROM vectors WHERE key NOT IN (SELECT vector_key FROM chunks)")
+    db.close()
+    return copy
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default=str(Path(__file__).parent / ".data"))
-    parser.add_argument("--requests", type=int, default=96)
+    parser.add_argument("--requests", type=int, default=192, help="requests per measure")
+    parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--database-url", default="", help="serve from this PostgreSQL (already migrated)")
     args = parser.parse_args()
     engine(args.data)[0].close()  # make sure the corpus is ingested and indexed
-    questions = [q["text"] for q in queries()]
-    result = {"endpoint": "/api/ask", "runs": []}
-    for workers in (1, 2):
-        process, url = serve(args.data, workers)
+    dev = [q["text"] for q in queries()]
+    unseen = unseen_questions()
+    steady = [dev[i % len(dev)] for i in range(args.requests)]
+    mix = zipf_mix(dev, args.requests)
+    result = {"endpoint": "/api/ask", "clients": args.clients, "store": "postgresql" if args.database_url else "sqlite",
+              "cpus": os.cpu_count(), "runs": []}
+    for workers in (int(w) for w in args.workers.split(",")):
+        data = cold_copy(args.data)
+        offset = 0
         try:
-            for concurrency in (1, 8, 32):
-                row = {"workers": workers, **asyncio.run(run(url, questions, concurrency, args.requests))}
+            for phase in ("cold", "steady", "cached"):
+                process, url = serve(data, workers, cache=phase == "cached", database_url=args.database_url)
+                try:
+                    if phase == "cold":
+                        asked = unseen[offset:offset + args.requests]
+                        offset += args.requests
+                    else:
+                        asyncio.run(run(url, dev, args.clients))  # every question once: what "steady" reuses
+                        asked = steady if phase == "steady" else mix
+                    row = {"workers": workers, "phase": phase, **asyncio.run(run(url, asked, args.clients))}
+                finally:
+                    process.terminate()
+                    process.wait(timeout=30)
                 result["runs"].append(row)
-                print(f"workers {workers}, clients {concurrency:>2}: {row['requests_per_second']:>6} req/s, "
-                      f"p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, errors {row['errors']}/{row['requests']}")
+                print(f"workers {workers}, {phase:>6}, clients {args.clients}: {row['answers_per_second']:>6} "
+                      f"answers/s, p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, errors {row['errors']}/"
+                      f"{row['requests']}", flush=True)
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            shutil.rmtree(data, ignore_errors=True)
     write("load", result)
 
 

@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import labelled  # noqa: E402
 from bench.common import engine, write  # noqa: E402
-from bench.fit_answers import CachedEmbedder  # noqa: E402
 from cigale.answers import verify  # noqa: E402
+from cigale.embed import CachedEmbedder  # noqa: E402
 
 SENTENCES = {"own": labelled.DATA / "generated_sentences_own.jsonl", "dev": labelled.DATA / "generated_sentences.jsonl"}
 LABELS = labelled.DATA / "generated_labels.jsonl"
@@ -89,7 +89,7 @@ def main():
     if not LABELS.exists():
         sys.exit(f"bench/verifier.py: no labels at {LABELS} (run bench/generative.py, then label its sentences)")
     e, _ = engine(args.data)
-    e.embedder = CachedEmbedder(e.embedder)  # the sweep verifies the same sentences many times
+    e.embedder = CachedEmbedder(e.embedder, passages=10**6)  # the sweep verifies the same sentences many times
     rows = load_rows()
     result = {"thresholds": {"dense_min": verify.DENSE_MIN, "lexical_min": verify.LEXICAL_MIN,
                              "lexical_alone": verify.LEXICAL_ALONE, "cross_dense_min": verify.CROSS_DENSE_MIN}}

@@ -8,14 +8,26 @@ a GPU for many workers; batched, retried, and a clear EmbeddingError when it is 
 model gives the same vectors either way, so `model` (the vector space, the cache key) is the same.
 """
 
+import hashlib
+import logging
+import queue
 import threading
 import time
+from collections import OrderedDict
 from typing import Protocol
 
 import httpx
 import numpy as np
 
-from cigale.errors import EmbeddingError
+from cigale.errors import EmbeddingError, StoreError
+
+log = logging.getLogger(__name__)
+# A question vector is 1.5 KB: a worker remembers the last few thousand questions (the popular
+# ones come back, and a page's question comes back through its API call).
+QUERY_CACHE = 2048
+# The lines an answer compares with the question (answers/extractive.py) are those of the
+# documents questions lead to, again and again: 20,000 of them, 30 MB.
+PASSAGE_CACHE = 20_000
 
 
 class Embedder(Protocol):
@@ -123,6 +135,115 @@ class RemoteEmbedder:
             raise EmbeddingError(f"The embedding service at {self.url} sent vectors of shape {vectors.shape}, "
                                  f"not ({n}, {self.dim}): is it serving {self.model}?")
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+class LRU:
+    """A bounded mapping that forgets the least recently used first; thread-safe."""
+
+    def __init__(self, size: int):
+        self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def text_key(text: str) -> str:
+    """The cache key of a text's vector: its content hash (the chunks' `vector_key` too)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class CachedEmbedder:
+    """An embedder that embeds each text once, for answers: the question in an LRU (the search
+    and the answer share it, a repeated question costs nothing), passages (the candidate lines of
+    an answer) in an LRU and in the store's vector cache, which every worker (every machine, with
+    PostgreSQL) shares and a restart keeps. A line costs the model 25-45 ms on 2 cores; the lines
+    of the documents questions lead to are the same again and again. The store is written behind
+    the answer, by one thread: an answer never waits for a write (an ingest may hold the lock)."""
+
+    def __init__(self, embedder: Embedder, store=None, queries: int = QUERY_CACHE, passages: int = PASSAGE_CACHE):
+        self.inner, self.store = embedder, store
+        self.model, self.dim = embedder.model, embedder.dim
+        self._queries, self._passages = LRU(queries), LRU(passages)
+        self._pending: queue.Queue = queue.Queue()
+        self._writer: threading.Thread | None = None
+        self._writer_lock = threading.Lock()
+
+    def query(self, text: str) -> np.ndarray:
+        vector = self._queries.get(text)
+        if vector is None:
+            vector = self.inner.query(text)
+            self._queries.put(text, vector)
+        return vector
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        keys = [text_key(t) for t in texts]
+        found = {k: v for k in keys if (v := self._passages.get(k)) is not None}
+        missing = [k for k in dict.fromkeys(keys) if k not in found]
+        if missing and self.store is not None:
+            try:
+                stored = self.store.vectors(missing, self.model)
+            except StoreError as exc:  # the cache is a saving, not a need
+                log.warning("vector cache unreadable: %s", exc.message)
+                stored = {}
+            for k, v in stored.items():
+                self._passages.put(k, v)
+            found.update(stored)
+            missing = [k for k in missing if k not in stored]
+        if missing:
+            text_of = dict(zip(keys, texts))
+            vectors = self.inner.passages([text_of[k] for k in missing])
+            new = dict(zip(missing, vectors))
+            for k, v in new.items():
+                self._passages.put(k, v)
+            found.update(new)
+            self._persist(new)
+        return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
+
+    def _persist(self, vectors: dict) -> None:
+        if self.store is None or getattr(self.store, "read_only", False):
+            return
+        self._pending.put(vectors)
+        with self._writer_lock:
+            if self._writer is None or not self._writer.is_alive():
+                self._writer = threading.Thread(target=self._write, name="cigale-vector-cache", daemon=True)
+                self._writer.start()
+
+    def _write(self) -> None:
+        while True:
+            try:
+                vectors = self._pending.get(timeout=5.0)
+            except queue.Empty:
+                return  # idle: the thread ends, the next miss starts another
+            try:
+                self.store.put_vectors(vectors, self.model)
+            except Exception as exc:  # noqa: BLE001 - a lost cache write costs a later embedding, nothing else
+                log.warning("vector cache not written: %s", exc)
+            finally:
+                self._pending.task_done()
+
+    def flush(self, timeout: float = 10.0) -> None:
+        """Wait until the vectors embedded so far are in the store (tests, benches, shutdown)."""
+        deadline = time.monotonic() + timeout
+        while self._pending.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.005)
 
 
 def embedder_for(settings) -> "Embedder":

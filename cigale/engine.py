@@ -21,7 +21,7 @@ from cigale.answers.generative import generate
 from cigale.answers.intent import Intent, Reading, classify, refine
 from cigale.answers.lists import POOL
 from cigale.answers.types import Answer
-from cigale.embed import Embedder, embedder_for
+from cigale.embed import CachedEmbedder, Embedder, embedder_for
 from cigale.equity import exposure, target
 from cigale.errors import EmbeddingError, NotReadyError
 from cigale.followup import Resolved, resolve
@@ -43,6 +43,8 @@ GENERATED = (Intent.FACTUAL, Intent.PRACTICAL, Intent.LIST, Intent.OPEN)
 class Engine:
     def __init__(self, settings: Settings, store: Store, embedder: Embedder, territory: Territory):
         self.settings, self.store, self.embedder, self.territory = settings, store, embedder, territory
+        # What answers embed (the question, the candidate lines), each text once: see embed.py.
+        self.vectors = CachedEmbedder(embedder, store)
         self.gazetteer = Gazetteer(territory)
         sources = tuple(s.strip() for s in settings.translation.split(",") if s.strip())
         self.translator = Translator(territory.glossary, settings.dictionaries, sources) if sources else None
@@ -97,7 +99,7 @@ class Engine:
     def warm(self) -> None:
         """Load what the first question would otherwise wait for: index, model, language detector."""
         index = self.refresh()
-        self.embedder.query("warm-up")
+        self.vectors.query("warm-up")
         self.question("Quels festivals cet été ?")
         if self.translator is not None:  # the dictionaries are read once, not by a visitor's first question
             for lang in LANGS:
@@ -109,7 +111,7 @@ class Engine:
         index = self.refresh()
         if index.size == 0:
             raise NotReadyError("The index is empty: ingest documents first (`cigale ingest PATH`).")
-        return Searcher(index, self.store, self.embedder, self.territory, self.settings, self.translator)
+        return Searcher(index, self.store, self.vectors, self.territory, self.settings, self.translator)
 
     def question(self, text: str, lang: str | None = None, hint: str | None = None) -> Question:
         return parse_question(text, self.gazetteer, self.settings, lang=lang, hint=hint,
@@ -186,13 +188,13 @@ class Engine:
         ("answer", Answer). Without a model, or when it fails, only the extractive answer."""
         r = self.retrieve(question, lang, hint, filters, equity)
         question, reading, hits = r.question, r.reading, r.hits
-        answer = compose(question, reading, hits, self.store, self.embedder, self.territory, self.settings, r.qvec,
+        answer = compose(question, reading, hits, self.store, self.vectors, self.territory, self.settings, r.qvec,
                          lexical_weight=r.lexical_weight, diverse=r.diverse)
         if self.generator is not None and not answer.abstained and reading.intent in GENERATED:
             if self.breaker.allow():
                 generated, fallback, log = yield from generate(
                     question, reading, _sources(answer, hits, reading), self.store.get_documents(
-                        [h.doc_id for h in hits]), self.generator, self.breaker, self.embedder, self.territory,
+                        [h.doc_id for h in hits]), self.generator, self.breaker, self.vectors, self.territory,
                     self.settings)
             else:
                 generated, fallback, log = None, "the model failed repeatedly; it is given a rest", {}
@@ -227,7 +229,7 @@ class Engine:
         kind = reading.kind.id if reading.kind else None
         asked, question = (asked, dataclasses.replace(question, kind=kind)) if asked is not question else \
             (dataclasses.replace(question, kind=kind),) * 2
-        qvec = self.embedder.query(question.text)  # once, for the search and for the answer
+        qvec = self.vectors.query(question.text)  # once, for the search and for the answer
         k = POOL if reading.wants_items or reading.intent is Intent.OPINION else ANSWER_HITS
         hits = searcher.search(question, k=k, filters=filters, qvec=qvec, equity=equity, deficit=self.deficit())
         hits = self.reranked(question, hits)

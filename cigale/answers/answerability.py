@@ -69,18 +69,16 @@ def concept_found(concept, text: str, q_lang: str, doc_lang: str | None) -> floa
     if not concept:
         return 1.0
     langs = tuple(dict.fromkeys((base_lang(q_lang), base_lang(doc_lang))))
-    tokens = words(text)
-    folded = set(tokens)
-    runs = lexicon.grams(tokens)
-    stems = {s for lang in langs for s in analyze(text, lang)}
+    read = _read(text, langs)
+    folded, stems = read.words, read.stems
 
     def found(word: str) -> bool:
         kind = _kinds().get(word)
-        if kind is not None and runs & kind.marks:
+        if kind is not None and read.holds(kind.marks):
             return True
         groups = _synonyms().get(word, ()) or next(
             (_synonyms()[s] for lang in langs for s in analyze(word, lang) if s in _synonyms()), ())
-        if any(runs & group or stems & _group_stems(group, langs) for group in groups):
+        if any(read.holds(group) or stems & _group_stems(group, langs) for group in groups):
             return True
         if word in folded:
             return True
@@ -89,6 +87,32 @@ def concept_found(concept, text: str, q_lang: str, doc_lang: str | None) -> floa
         return bool(mine & stems) or any(t.startswith(s) for s in mine if len(s) >= PREFIX for t in stems)
 
     return sum(found(w) for w in concept) / len(concept)
+
+
+# Texts read by concept_found: an answer asks it of the same documents for each word of the
+# question and each candidate item (answers/lists.py), and the next answers of the same ones.
+READ_CACHE = 8192
+
+
+@dataclass(frozen=True)
+class Read:
+    """A text as concept_found looks it up: its folded words, the same joined (to find phrases
+    in), and its stems."""
+
+    words: frozenset[str]
+    joined: str  # " w1 w2 … wn "
+    stems: frozenset[str]
+
+    def holds(self, phrases) -> bool:
+        """Any of `phrases` (tuples of folded words, as lexicon.grams makes: up to 4) is a run of
+        the text's words."""
+        return any(f" {' '.join(p)} " in self.joined for p in phrases if len(p) <= lexicon.GRAMS)
+
+
+@functools.lru_cache(maxsize=READ_CACHE)
+def _read(text: str, langs: tuple[str, ...]) -> Read:
+    tokens = words(text)
+    return Read(frozenset(tokens), f" {' '.join(tokens)} ", frozenset(s for lang in langs for s in analyze(text, lang)))
 
 
 @functools.cache

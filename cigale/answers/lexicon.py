@@ -65,7 +65,10 @@ class Aspect(enum.Enum):
 ELIDABLE = frozenset(("l", "d", "j", "m", "n", "s", "t", "c", "qu"))
 
 
-def grams(tokens: list[str], longest: int = 4) -> set[tuple[str, ...]]:
+GRAMS = 4  # the longest cue phrase, in words
+
+
+def grams(tokens: list[str], longest: int = GRAMS) -> set[tuple[str, ...]]:
     """Every run of 1 to `longest` tokens: what cue phrases are looked up in."""
     return {tuple(tokens[i:i + n]) for n in range(1, longest + 1) for i in range(len(tokens) - n + 1)}
 
