@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from cigale.errors import CigaleError, QuestionError
+from cigale.errors import CigaleError, NotReadyError, QuestionError
 from cigale.settings import Mode, Settings, env_name
 
 
@@ -103,6 +103,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="port (default 8000)")
     p.add_argument("--workers", type=int, help="server processes (default 1)")
 
+    p = sub.add_parser("db", help="The shared PostgreSQL database (setting database_url).",
+                       description="The shared PostgreSQL database (setting database_url).")
+    db = p.add_subparsers(dest="db_command", required=True)
+    p = db.add_parser("upgrade", help="Apply the schema migrations this Cigale needs (idempotent; machines "
+                      "upgrading at once take turns).", description="Apply the schema migrations this Cigale needs.")
+    p.add_argument("--database-url", metavar="URL", help="the database (setting database_url, env "
+                   "CIGALE_DATABASE_URL), e.g. postgresql://cigale@db/cigale")
+    p.add_argument("--data", metavar="DIR", help="data directory, for its cigale.toml (env CIGALE_DATA)")
+    p.set_defaults(func=cmd_db_upgrade)
+
+    p = sub.add_parser("migrate", help="Copy a store into another without embedding again: the embedded data "
+                       "directory into PostgreSQL, or back.",
+                       description="Copy documents, chunks, vectors, sync state and activity from one store into "
+                       "another (resumable: run again, only what is missing is copied).")
+    p.add_argument("--from", dest="source", required=True, metavar="DIR|URL",
+                   help="a data directory or a postgresql:// URL")
+    p.add_argument("--to", dest="target", required=True, metavar="DIR|URL",
+                   help="a data directory (created) or a postgresql:// URL (its schema upgraded)")
+    p.add_argument("--keep", action="store_true", help="keep the target's documents the source lacks")
+    p.set_defaults(func=cmd_migrate)
+
     command("init", cmd_init, "Build the starter corpus from the territory pack (idempotent).")
     command("chat", cmd_chat, "Ask questions interactively in the terminal.")
     command("stats", cmd_stats, "What the data directory holds.")
@@ -116,9 +137,10 @@ def _engine(args, read_only=False, create=False):
     from cigale.errors import NotReadyError
 
     settings = Settings.load(data_dir=args.data)
-    if not create and not (settings.data_dir / "cigale.sqlite3").exists():
+    shared = bool(settings.database_url.reveal())  # PostgreSQL: the database says whether there is data
+    if not create and not shared and not (settings.data_dir / "cigale.sqlite3").exists():
         raise NotReadyError(f"No Cigale data in {settings.data_dir}: run `cigale init` or `cigale ingest PATH` first.")
-    return Engine.open(settings=settings, read_only=read_only)
+    return Engine.open(settings=settings, read_only=read_only, upgrade=create)
 
 
 def _filters(args):
@@ -229,6 +251,46 @@ def cmd_init(args):
     report = engine.ingest_starter()
     print(f"starter corpus for {engine.territory.name}: {report.added} added, {report.updated} updated, "
           f"{report.unchanged} unchanged ({report.embedded} chunks embedded) in {engine.settings.data_dir}")
+
+
+def cmd_db_upgrade(args):
+    from cigale.errors import ConfigError
+    from cigale.store.postgres import describe, upgrade
+
+    url = Settings.load(data_dir=args.data, database_url=args.database_url).database_url.reveal()
+    if not url:
+        raise ConfigError("No database to upgrade: give --database-url URL or set database_url (env "
+                          "CIGALE_DATABASE_URL). The embedded SQLite store upgrades itself.")
+    applied = upgrade(url)
+    for name in applied:
+        print(f"applied {name}")
+    if not applied:
+        print(f"{describe(url)}: up to date")
+
+
+def cmd_migrate(args):
+    from cigale.store import open_store
+    from cigale.store.migrate import migrate
+    from cigale.store.postgres import describe
+
+    def opened(where: str, writable: bool):
+        if where.startswith(("postgresql://", "postgres://")):
+            return open_store(None, read_only=not writable, database_url=where, upgrade=writable), describe(where)
+        if not writable and not (Path(where) / "cigale.sqlite3").exists():
+            raise NotReadyError(f"No Cigale data in {where}: nothing to migrate.")
+        return open_store(where, read_only=not writable), where
+
+    source, source_name = opened(args.source, writable=False)
+    target, target_name = opened(args.target, writable=True)
+    try:
+        done = migrate(source, target, exact=not args.keep)
+    finally:
+        source.close()
+        target.close()
+    print(f"{source_name} → {target_name}: {done.documents} documents copied ({done.chunks} chunks), "
+          f"{done.unchanged} already there, {done.removed} removed; {done.vectors} vectors (none embedded), "
+          f"{done.sources} sources' sync state" + (f", {done.feedback} feedback, {done.answers} answers logged"
+                                                   if done.activity else "; activity left as it was in the target"))
 
 
 def cmd_search(args):

@@ -7,6 +7,7 @@ answer = engine.ask("Which territory is Trets in?")
 """
 
 import dataclasses
+import hashlib
 import logging
 import threading
 from pathlib import Path
@@ -23,7 +24,7 @@ from cigale.answers.lists import POOL
 from cigale.answers.types import Answer
 from cigale.embed import CachedEmbedder, Embedder, embedder_for
 from cigale.equity import exposure, target
-from cigale.errors import EmbeddingError, NotReadyError
+from cigale.errors import EmbeddingError, NotReadyError, StoreError
 from cigale.followup import Resolved, resolve
 from cigale.ingest import IngestReport, ingest
 from cigale.rerank import rerank
@@ -62,17 +63,34 @@ class Engine:
 
     @classmethod
     def open(
-        cls, data_dir=None, settings: Settings | None = None, embedder: Embedder | None = None, read_only: bool = False
+        cls, data_dir=None, settings: Settings | None = None, embedder: Embedder | None = None, read_only: bool = False,
+        upgrade: bool = False,
     ) -> "Engine":
+        """`upgrade`: bring a PostgreSQL store's schema up to date first (what `cigale ingest`
+        does; serving never changes a schema: `cigale db upgrade` does, once, for every worker)."""
         settings = settings or Settings.load(data_dir=data_dir)
         if data_dir is not None and Path(data_dir) != settings.data_dir:
             settings = settings.replace(data_dir=data_dir)
-        store = open_store(settings.data_dir, read_only=read_only)
+        store = open_store(settings.data_dir, read_only=read_only, database_url=settings.database_url.reveal(),
+                           upgrade=upgrade)
+        if settings.database_url.reveal() and not read_only:
+            try:  # with PostgreSQL, the data directory holds only this machine's index and an ingest's spill
+                Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                store.close()
+                raise StoreError(f"Cannot create the data directory {settings.data_dir}: {exc.strerror}") from None
         return cls(settings, store, embedder or embedder_for(settings), load(settings.territory))
 
     @property
     def index_dir(self) -> Path:
-        return Path(self.settings.data_dir) / "index"
+        """Where the index is saved: in the data directory; with PostgreSQL, named after the
+        database, so that an index is never taken for another store's of the same version."""
+        url = self.settings.database_url.reveal()
+        if not url:
+            return Path(self.settings.data_dir) / "index"
+        from cigale.store.postgres import describe
+
+        return Path(self.settings.data_dir) / f"index-{hashlib.sha256(describe(url).encode()).hexdigest()[:12]}"
 
     def ingest(self, paths=(), documents=(), prune: bool = False, options: dict | None = None,
                progress=None) -> IngestReport:
@@ -82,19 +100,43 @@ class Engine:
         self.refresh()
         return report
 
-    def refresh(self):
-        """The index for the store's current version: loaded, or rebuilt and saved."""
+    def refresh(self, wait: bool = True):
+        """The index for the store's current version: loaded, or rebuilt and saved. With
+        `wait=False` (what serving does), a new version found while an index is already served
+        (another process ingested) is built in the background, the previous index serving
+        meanwhile: no visitor waits for a rebuild, and no reader sees half of one."""
         version = self.store.version()
+        index = self._index
+        if index is not None and index.version == version:
+            return index
+        if index is not None and not wait:
+            self._refresh_behind()
+            return index
         with self._lock:
-            if self._index is not None and self._index.version == version:
-                return self._index
-            loaded = index_mod.load(self.index_dir)
-            if loaded is None or loaded.version != version:
-                loaded = index_mod.build(self.store, version, self.embedder.model, self.gazetteer)
-                if not getattr(self.store, "read_only", False):
-                    index_mod.save(loaded, self.index_dir)
-            self._index = loaded
-            return loaded
+            return self._load(self.store.version())
+
+    def _load(self, version: int):
+        if self._index is not None and self._index.version == version:
+            return self._index
+        loaded = index_mod.load(self.index_dir)
+        if loaded is None or loaded.version != version:
+            loaded = index_mod.build(self.store, version, self.embedder.model, self.gazetteer)
+            if not getattr(self.store, "read_only", False):
+                index_mod.save(loaded, self.index_dir)
+        self._index = loaded
+        return loaded
+
+    def _refresh_behind(self) -> None:
+        if not self._lock.acquire(blocking=False):
+            return  # a rebuild is under way
+        def rebuild():
+            try:
+                self._load(self.store.version())
+            except Exception:  # noqa: BLE001 - the previous index keeps serving; the next request retries
+                log.exception("the index could not be refreshed")
+            finally:
+                self._lock.release()
+        threading.Thread(target=rebuild, name="cigale-refresh", daemon=True).start()
 
     def warm(self) -> None:
         """Load what the first question would otherwise wait for: index, model, language detector."""
@@ -108,7 +150,7 @@ class Engine:
 
     @property
     def searcher(self) -> Searcher:
-        index = self.refresh()
+        index = self.refresh(wait=self._index is None)
         if index.size == 0:
             raise NotReadyError("The index is empty: ingest documents first (`cigale ingest PATH`).")
         return Searcher(index, self.store, self.vectors, self.territory, self.settings, self.translator)

@@ -46,6 +46,9 @@ def _setting(default, help: str):
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = _setting(Path("cigale-data"), "Directory holding the whole embedded state.")
+    database_url: Secret = _setting(Secret(""), "PostgreSQL (with pgvector) shared by every worker, e.g. "
+                                    "postgresql://cigale@db/cigale; empty: the embedded SQLite store in the data "
+                                    "directory.")
     territory: str = _setting(
         "aix-marseille-provence", "Territory pack: a bundled pack name or a path to a pack JSON file."
     )

@@ -31,6 +31,9 @@ def compose(question, reading: Reading, hits, store, embedder, territory, settin
     """`hits`: the search for the question, enough of them for a list; `diverse`: an open
     question under equity, whose factual answer draws on several places."""
     docs = store.get_documents([h.doc_id for h in hits])
+    # An ingest may have removed a document since the search (the index of the previous version
+    # serves until the new one is built): what is gone is not cited.
+    hits = [h for h in hits if h.doc_id in docs]
     lang = question.lang
     expert = expert_for(reading.theme, _communes(question), territory, lang, [docs[h.doc_id] for h in hits[:3]])
     base = {"question": question.text, "lang": lang, "intent": reading.intent.value, "expert": expert}
@@ -50,7 +53,9 @@ def compose(question, reading: Reading, hits, store, embedder, territory, settin
             return _no_events(question, hits, docs, territory, base, settings)
         return _refusal(question, hits, docs, territory, base, {"items": 0})
 
-    chunks = store.get_chunks([h.chunk_id for h in hits[:extractive.CANDIDATE_DOCS]])
+    reach = 2 * extractive.CANDIDATE_DOCS  # the lines are read from the first ones whose chunk is still there
+    chunks = store.get_chunks([h.chunk_id for h in hits[:reach]])
+    hits = [h for i, h in enumerate(hits) if i >= reach or h.chunk_id in chunks]
     chosen = extractive.answer_lines(question, reading, hits, docs, chunks, embedder, qvec,
                                      territory if diverse else None)
     evidence = answerability.evidence(question, reading, hits, chosen, lexical_weight)

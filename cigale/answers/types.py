@@ -93,3 +93,15 @@ class Answer:
         if self.grounding is None:
             out.pop("grounding")
         return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Answer":
+        """The answer `to_dict` gave (read back from JSON: what a cache shared by workers holds)."""
+        d = dict(data)
+        d["citations"] = tuple(Citation(**{**c, "places": tuple(c["places"]), "quotes": tuple(c["quotes"]),
+                                           "spans": tuple(tuple(s) for s in c["spans"])}) for c in d["citations"])
+        d["places"] = tuple(PlaceRef(**p) for p in d["places"])
+        d["sentences"] = tuple(Sentence(**s) for s in d["sentences"])
+        d["items"] = tuple(Item(**i) for i in d["items"])
+        d["expert"] = Expert(**d["expert"]) if d.get("expert") else None
+        return cls(**d)

@@ -1,7 +1,9 @@
 """Where documents, chunks and embeddings live.
 
 `Store` is the contract; `SQLiteStore` (one file in the data directory, WAL mode) is the
-embedded default. Every backend passes the same suite, ``tests/store/contract.py``.
+embedded default, `PostgresStore` (PostgreSQL with pgvector, setting `database_url`) the one
+several machines and workers share. Every backend passes the same suite,
+``tests/store/contract.py``; `open_store` picks one.
 Writes of documents are atomic: `apply` commits a whole ingest or nothing, so a crash
 mid-ingest leaves the previous state (and the index built from it) usable. A write the disk
 has no room for raises `StoreError` and changes nothing.
@@ -96,6 +98,12 @@ class Store(Protocol):
 
     def put_vectors(self, vectors: dict[str, np.ndarray], model: str) -> None: ...
 
+    def iter_vectors(self, batch: int = 1000) -> Iterator[tuple[str, list[tuple[str, np.ndarray]]]]:
+        """Every cached vector, as (model, [(key, vector), …]) batches (what `cigale migrate` copies)."""
+
+    def sync_sources(self) -> list[str]:
+        """The sources a sync state is kept for."""
+
     def sync_state(self, source: str) -> dict[str, PageState]:
         """url → what the last sync of `source` learnt of it."""
 
@@ -123,7 +131,14 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def open_store(data_dir, read_only: bool = False) -> Store:
+def open_store(data_dir, read_only: bool = False, database_url: str = "", upgrade: bool = False) -> Store:
+    """The PostgreSQL store when `database_url` is a postgresql:// (or postgres://) URL, else
+    the SQLite store in `data_dir`. `upgrade`: bring PostgreSQL's schema up to date first (what
+    a writer does); SQLite's is always brought up to date when opened writable."""
+    if database_url.startswith(("postgresql://", "postgres://")):
+        from cigale.store.postgres import PostgresStore
+
+        return PostgresStore(database_url, read_only=read_only, upgrade=upgrade)
     from cigale.store.sqlite import SQLiteStore
 
     return SQLiteStore(data_dir, read_only=read_only)

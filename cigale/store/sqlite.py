@@ -8,6 +8,7 @@ import dataclasses
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -215,6 +216,21 @@ class SQLiteStore:
                 "INSERT OR REPLACE INTO vectors (key, model, vector) VALUES (?, ?, ?)",
                 [(k, model, np.asarray(v, dtype=np.float32).tobytes()) for k, v in vectors.items()],
             )
+
+    def iter_vectors(self, batch: int = 1000) -> Iterator[tuple[str, list[tuple[str, np.ndarray]]]]:
+        """Every cached vector, as (model, [(key, vector), …]) batches."""
+        rows = self._db().execute("SELECT model, key, vector FROM vectors ORDER BY model, key")
+        while part := rows.fetchmany(batch):
+            by_model: dict[str, list] = {}
+            for model, key, vector in part:
+                by_model.setdefault(model, []).append((key, np.frombuffer(vector, dtype=np.float32)))
+            yield from by_model.items()
+
+    def sync_sources(self) -> list[str]:
+        try:
+            return [r[0] for r in self._db().execute("SELECT DISTINCT source FROM sync_pages ORDER BY source")]
+        except sqlite3.OperationalError:  # a read-only store made before this table existed
+            return []
 
     def sync_state(self, source: str) -> dict[str, PageState]:
         try:

@@ -1,7 +1,9 @@
 """The contract every store backend passes (see cigale/store/__init__.py).
 
-Subclass `StoreContract` in a ``test_*.py`` module and provide the `store` fixture: a fresh,
-empty, writable store. Nothing here depends on how the backend keeps its data.
+Subclass `StoreContract` in a backend's ``test_*.py`` module and narrow conftest.py's
+parametrized `store` fixture (a fresh, empty, writable store) to that backend:
+``@pytest.mark.parametrize("store", ["sqlite"], indirect=True)``. Nothing here depends on how
+the backend keeps its data.
 """
 
 import dataclasses
@@ -50,11 +52,7 @@ def snapshot(store) -> dict:
 
 
 class StoreContract:
-    """Inherit and provide `store`; every test gets a fresh empty store."""
-
-    @pytest.fixture
-    def store(self):
-        raise NotImplementedError("a StoreContract subclass must provide a `store` fixture (fresh and empty)")
+    """Inherit and choose the backend of the `store` fixture; every test gets a fresh empty store."""
 
     # --- versions and atomic writes ----------------------------------------------------------------
 

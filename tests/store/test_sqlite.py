@@ -17,10 +17,9 @@ from cigale.store import Changes, open_store
 from cigale.store.sqlite import SQLiteStore
 
 
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
 class TestSQLiteStore(StoreContract):
-    @pytest.fixture
-    def store(self, tmp_path):
-        return SQLiteStore(tmp_path / "data")
+    pass
 
 
 def test_open_store_gives_the_sqlite_store_in_the_data_directory(tmp_path):
