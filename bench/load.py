@@ -156,7 +156,7 @@ def main():
                       f"{row['requests']}", flush=True)
         finally:
             shutil.rmtree(data, ignore_errors=True)
-    write("load", result)
+    write("load_postgresql" if args.database_url else "load", result)
 
 
 if __name__ == "__main__":

@@ -150,7 +150,7 @@ class Engine:
 
     @property
     def searcher(self) -> Searcher:
-        index = self.refresh(wait=self._index is None)
+        index = self.refresh(wait=False)
         if index.size == 0:
             raise NotReadyError("The index is empty: ingest documents first (`cigale ingest PATH`).")
         return Searcher(index, self.store, self.vectors, self.territory, self.settings, self.translator)
@@ -167,7 +167,7 @@ class Engine:
 
     def collection_lang(self) -> str:
         """The language most of the collection is in: what an unclear question is taken to be in."""
-        index = self.refresh()
+        index = self.refresh(wait=False)
         if not len(index.docs):
             return self.settings.default_lang
         langs, counts = np.unique(index.doc_langs[index.doc_langs != ""], return_counts=True)
@@ -281,7 +281,7 @@ class Engine:
 
     def places_of(self, doc_ids) -> dict[str, tuple[str, ...]]:
         """What each document is about: its declared places, else the places its text names."""
-        index = self.refresh()
+        index = self.refresh(wait=False)
         out = {}
         for doc_id in doc_ids:
             position = index.position(doc_id)

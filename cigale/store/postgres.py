@@ -15,6 +15,7 @@ a (model, dimension) it adds a partial HNSW index on ``embedding::vector(dim)``,
 import dataclasses
 import hashlib
 import json
+import random
 import re
 import threading
 from collections.abc import Iterator
@@ -96,6 +97,10 @@ def _plain(url: str) -> str:
 def _defaults(url: str) -> dict:
     """CONNECT_DEFAULTS less what the URL sets (a keyword argument would override the URL)."""
     return {k: v for k, v in CONNECT_DEFAULTS.items() if k not in conninfo_to_dict(url)}
+
+
+ANSWER_CACHE_DAYS = 2  # an entry's key holds its day: after two days, none is asked for again
+ANSWER_CACHE_PRUNE = 0.01  # the share of writes that also drop the old entries
 
 
 class PostgresStore:
@@ -368,6 +373,22 @@ class PostgresStore:
                                 "ORDER BY id DESC LIMIT %s", (limit,))
             return [AnswerLog(r[0], r[1], r[2], r[3], tuple((doc, tuple(places)) for doc, places in r[4]), r[5])
                     for r in rows]
+
+    def cached_answer(self, key: str) -> dict | None:
+        """An answer some worker computed and `cache_answer`ed (web/api.py), or None."""
+        with self._conn("read the answer cache") as conn:
+            row = conn.execute("SELECT value FROM answer_cache WHERE key = %s", (key,)).fetchone()
+        return row[0] if row else None
+
+    def cache_answer(self, key: str, value: dict) -> None:
+        """Share an answer with every worker; entries older than ANSWER_CACHE_DAYS are dropped now
+        and then (their keys name a past day or an older corpus: nobody asks for them)."""
+        with self._conn("write the answer cache") as conn, conn.transaction():
+            conn.execute("INSERT INTO answer_cache (key, value) VALUES (%s, %s) ON CONFLICT (key) "
+                         "DO UPDATE SET value = EXCLUDED.value, created = now()", (key, Jsonb(value)))
+            if random.random() < ANSWER_CACHE_PRUNE:
+                conn.execute("DELETE FROM answer_cache WHERE created < now() - make_interval(days => %s)",
+                             (ANSWER_CACHE_DAYS,))
 
     def stats(self) -> dict:
         with self._conn("read the statistics") as conn:  # one statement: one snapshot

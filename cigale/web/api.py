@@ -1,7 +1,9 @@
 """The HTTP API: the same answer, hits and places as the CLI and the library."""
 
 import asyncio
+import hashlib
 import json
+import logging
 from collections import OrderedDict
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -14,9 +16,12 @@ from starlette.exceptions import HTTPException
 
 from cigale import when
 from cigale.answers import frames
-from cigale.errors import CigaleError, NotReadyError, QuestionError
+from cigale.answers.types import Answer
+from cigale.errors import CigaleError, NotReadyError, QuestionError, StoreError
 from cigale.store import Feedback
 from cigale.web.limits import forget_oldest
+
+log = logging.getLogger(__name__)
 
 router = APIRouter()
 Q = Annotated[str, Query(description="The question, in any language.")]
@@ -64,6 +69,14 @@ async def answer_for(request: Request, q: str, lang: str | None, hint: str | Non
         if count:
             await run_in_threadpool(engine.record, answer, is_open, on)
         return answer
+    shared = settings.answer_cache and hasattr(engine.store, "cached_answer")
+    if shared:  # PostgreSQL: another worker, on any machine, may have answered it
+        entry = await run_in_threadpool(_shared_answer, engine.store, key)
+        if entry is not None:
+            remember(request, key, entry)
+            if count:
+                await run_in_threadpool(engine.record, *entry)
+            return entry[0]
 
     def ask():
         question = engine.question(q, lang=lang, hint=hint)
@@ -76,7 +89,30 @@ async def answer_for(request: Request, q: str, lang: str | None, hint: str | Non
     except TimeoutError:
         raise NotReadyError(f"The answer took longer than {settings.ask_timeout:g} s; please try again.") from None
     remember(request, key, entry)
+    if shared:
+        await run_in_threadpool(_share_answer, engine.store, key, entry)
     return entry[0]
+
+
+def _shared_key(key: tuple) -> str:
+    return hashlib.sha256(json.dumps(key, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
+
+
+def _shared_answer(store, key: tuple):
+    try:
+        value = store.cached_answer(_shared_key(key))
+        return (Answer.from_dict(value["answer"]), value["open"], value["equity"]) if value else None
+    except (StoreError, KeyError, TypeError) as exc:  # a cache that fails costs an answer, not an error
+        log.warning("shared answer cache unreadable: %s", exc)
+        return None
+
+
+def _share_answer(store, key: tuple, entry) -> None:
+    answer, is_open, on = entry
+    try:
+        store.cache_answer(_shared_key(key), {"answer": answer.to_dict(), "open": is_open, "equity": on})
+    except StoreError as exc:
+        log.warning("answer not shared: %s", exc.message)
 
 
 def counts(request: Request, key: tuple) -> bool:
@@ -269,7 +305,7 @@ def healthz() -> dict:
 @router.get("/readyz", tags=["operations"], summary="The index is loaded and not empty")
 def readyz(request: Request) -> JSONResponse:
     engine = request.app.state.engine
-    index = engine.refresh()
+    index = engine.refresh(wait=False)  # a new version builds behind: the worker stays ready
     if index.size == 0:
         raise NotReadyError("The index is empty: ingest documents first.")
     return JSONResponse({"status": "ready", "documents": len(index.docs), "chunks": index.size,
