@@ -153,7 +153,12 @@ class Engine:
         index = self.refresh(wait=False)
         if index.size == 0:
             raise NotReadyError("The index is empty: ingest documents first (`cigale ingest PATH`).")
-        return Searcher(index, self.store, self.vectors, self.territory, self.settings, self.translator)
+        return Searcher(index, self.store, self.vectors, self.territory, self.settings, self.translator,
+                        nearest=self._nearest if hasattr(self.store, "nearest") else None)
+
+    def _nearest(self, qvec, k: int) -> list[tuple[int, float]]:
+        """Dense retrieval by PostgreSQL (pgvector's HNSW index): the `k` chunks nearest the question."""
+        return self.store.nearest(qvec, self.embedder.model, k)
 
     def question(self, text: str, lang: str | None = None, hint: str | None = None) -> Question:
         return parse_question(text, self.gazetteer, self.settings, lang=lang, hint=hint,
@@ -170,8 +175,8 @@ class Engine:
         index = self.refresh(wait=False)
         if not len(index.docs):
             return self.settings.default_lang
-        langs, counts = np.unique(index.doc_langs[index.doc_langs != ""], return_counts=True)
-        return str(langs[np.argmax(counts)]) if len(langs) else self.settings.default_lang
+        counts = index.lang_counts
+        return max(counts, key=counts.get) if counts else self.settings.default_lang
 
     def search(
         self,

@@ -7,6 +7,7 @@ before the rename, so not even a power loss can leave ``CURRENT`` naming empty f
 index that is damaged anyway, or cannot be written, costs a rebuild, never an answer.
 """
 
+import bisect
 import contextlib
 import functools
 import json
@@ -113,6 +114,31 @@ class Index:
     _doc_langs: np.ndarray | None = field(default=None, init=False, repr=False)
     _positions: dict | None = field(default=None, init=False, repr=False)
     _kinds: dict = field(default_factory=dict, init=False, repr=False)
+    _same_lang: dict = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self):
+        # The documents' facts as postings and arrays, derived here (never saved, so a saved index
+        # stays readable): search's place bonus, filters and time windows are then numpy indexing,
+        # where a loop over 80,000 documents cost 20 ms a question (bench/scale.py).
+        about, mentions, located, kinds = {}, {}, {}, {}
+        for i, d in enumerate(self.docs):
+            for code in d.places | d.about:
+                about.setdefault(code, []).append(i)
+            for code in d.mentions:
+                mentions.setdefault(code, []).append(i)
+            for code in d.places or d.mentions:  # what a place filter matches
+                located.setdefault(code, []).append(i)
+            for kind in d.kinds:
+                kinds.setdefault(kind, []).append(i)
+        self._about, self._mentions, self._located, self._kinds_at = (
+            {k: np.array(v, dtype=np.int32) for k, v in postings.items()}
+            for postings in (about, mentions, located, kinds))
+        self._themes = _Column([d.theme for d in self.docs])
+        self._raw_langs = _Column([d.lang for d in self.docs])
+        # Per document, an event's [start, end] (what `in_period` checks) and [start, end] counting
+        # `published` (news, for date filters): four columns of one vocabulary, `_dates.codes[:, j]`.
+        self._dates = _Column([day[:10] for d in self.docs for day in _days(d)])
+        self._dates.codes = self._dates.codes.reshape(-1, 4)
 
     def places(self, position: int, territory) -> tuple[str, ...]:
         """What the document at `position` is about: its declared places, else those its text names."""
@@ -133,8 +159,83 @@ class Index:
     def of_kind(self, kind: str) -> np.ndarray:
         """Which documents are of `kind` (lexicon.KINDS id), computed once per kind."""
         if kind not in self._kinds:
-            self._kinds[kind] = np.array([kind in d.kinds for d in self.docs], dtype=bool)
+            self._kinds[kind] = self._mask(self._kinds_at.get(kind, ()))
         return self._kinds[kind]
+
+    def about(self, codes) -> np.ndarray:
+        """Positions of the documents that declare one of the places `codes` or are clearly about
+        one (DocInfo.about), in no order, maybe repeated."""
+        return _union(self._about, codes)
+
+    def mentioning(self, codes) -> np.ndarray:
+        """Positions of the documents whose text names one of the places `codes`."""
+        return _union(self._mentions, codes)
+
+    def located(self, codes) -> np.ndarray:
+        """Which documents a place filter on `codes` keeps: by their declared places, else by
+        those their text names."""
+        return self._mask(_union(self._located, codes))
+
+    def of_theme(self, prefixes) -> np.ndarray:
+        """Which documents have a theme starting with one of `prefixes` ("culture" keeps "culture/festival")."""
+        return self._themes.having(lambda theme: bool(theme) and any(theme.startswith(t) for t in prefixes))
+
+    def in_langs(self, langs) -> np.ndarray:
+        """Which documents are written in one of `langs` ("fr+en" is in both)."""
+        return self._raw_langs.having(lambda lang: bool(lang) and any(x in lang.split("+") for x in langs))
+
+    def in_period(self, date_from: str, date_to: str) -> np.ndarray:
+        """Which documents are undated (no `start`) or events whose [start, end] meets [date_from,
+        date_to] (ISO dates, compared as strings on their first 10 characters)."""
+        dates = self._dates
+        start, end = dates.codes[:, 0], dates.codes[:, 1]
+        return dates.equal(start, "") | (dates.at_most(start, date_to) & dates.at_least(end, date_from))
+
+    def dated_within(self, date_from: str | None, date_to: str | None) -> np.ndarray:
+        """Which documents carry a date (start, else published) and meet the range; None: unbounded."""
+        dates = self._dates
+        start, end = dates.codes[:, 2], dates.codes[:, 3]
+        keep = ~dates.equal(start, "")
+        if date_to:
+            keep &= dates.at_most(start, date_to)
+        if date_from:
+            keep &= dates.at_least(end, date_from)
+        return keep
+
+    def same_lang(self, lang: str) -> np.ndarray:
+        """Which documents' primary language is `lang`, computed once per language."""
+        if lang not in self._same_lang:
+            self._same_lang[lang] = self.doc_langs == lang
+        return self._same_lang[lang]
+
+    def share_in(self, langs) -> float:
+        """The share of the documents whose primary language is one of `langs`."""
+        if not self.docs:
+            return 0.0
+        return sum(self._lang_totals.get(lang, 0) for lang in set(langs)) / len(self.docs)
+
+    @functools.cached_property
+    def _lang_totals(self) -> Counter:
+        return Counter(str(lang) for lang in self.doc_langs)
+
+    def rows(self, chunk_ids) -> np.ndarray:
+        """Rows of the chunks of store ids `chunk_ids`; -1 for a chunk the index does not hold (one
+        added to the store since it was built)."""
+        ids = np.asarray(chunk_ids, dtype=np.int64)
+        if not self.size:
+            return np.full(len(ids), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.chunk_ids, ids, sorter=self._id_order), self.size - 1)
+        rows = self._id_order[at]
+        return np.where(self.chunk_ids[rows] == ids, rows, -1)
+
+    @functools.cached_property
+    def _id_order(self) -> np.ndarray:
+        return np.argsort(self.chunk_ids, kind="stable")
+
+    def _mask(self, positions) -> np.ndarray:
+        mask = np.zeros(len(self.docs), dtype=bool)
+        mask[np.asarray(positions, dtype=np.int64)] = True
+        return mask
 
     @property
     def doc_langs(self) -> np.ndarray:
@@ -157,10 +258,56 @@ class Index:
         return self.bm25.get_scores(ids)
 
 
+class _Shared(dict):
+    """One object for equal values: 80,000 documents name few distinct places, languages, themes
+    and dates, and each copy of a set costs 200 bytes (60 MB of 460 saved at 100,000 chunks)."""
+
+    def __call__(self, value):
+        return self.setdefault(value, value)
+
+
+_SETS = ("places", "mentions", "about", "kinds")  # DocInfo's frozensets, lists in meta.json
+
+
+class _Column:
+    """A column of strings as codes into its sorted distinct values: a test on the values is
+    evaluated once per distinct value, and a comparison with a string is a comparison of codes,
+    exactly Python's string order."""
+
+    def __init__(self, values):
+        self.values = sorted(set(values), key=lambda v: (v is not None, v or ""))  # None first
+        code = {v: i for i, v in enumerate(self.values)}
+        self.codes = np.array([code[v] for v in values], dtype=np.int32)
+
+    def having(self, test) -> np.ndarray:
+        return np.isin(self.codes, [i for i, v in enumerate(self.values) if test(v)])
+
+    def equal(self, codes: np.ndarray, value: str) -> np.ndarray:
+        i = bisect.bisect_left(self.values, value)
+        return codes == (i if i < len(self.values) and self.values[i] == value else -1)
+
+    def at_most(self, codes: np.ndarray, value: str) -> np.ndarray:
+        return codes < bisect.bisect_right(self.values, value)
+
+    def at_least(self, codes: np.ndarray, value: str) -> np.ndarray:
+        return codes >= bisect.bisect_left(self.values, value)
+
+
+def _days(d: DocInfo) -> tuple[str, str, str, str]:
+    start, end = d.start or "", d.end or d.start or ""
+    return start, end, start or d.published or "", end or d.published or ""
+
+
+def _union(postings: dict, codes) -> np.ndarray:
+    found = [postings[c] for c in codes if c in postings]
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
+
+
 def build(store, version: int, model: str, gazetteer=None) -> Index:
     """The index of everything in the store, read in one pass over the chunks: what it holds
     at once is the index itself (terms, vectors, document facts), never the texts."""
     ids, doc_pos, offsets, docs, keys, corpus, langs = [], [], [], [], [], [], set()
+    one = _Shared()
     documents = store.get_documents(store.document_hashes(), text=False)
     mentions: set = set()
     reading = About(gazetteer)
@@ -168,8 +315,8 @@ def build(store, version: int, model: str, gazetteer=None) -> Index:
 
     def close():  # the places a document's chunks name are known once its last chunk is read
         if current is not None:
-            docs[-1].mentions = frozenset(mentions)
-            docs[-1].about = reading.places()
+            docs[-1].mentions = one(frozenset(mentions))
+            docs[-1].about = one(reading.places())
 
     for s in store.iter_chunks():
         c = s.chunk
@@ -178,11 +325,11 @@ def build(store, version: int, model: str, gazetteer=None) -> Index:
             current, mentions = c.doc_id, set()
             d = documents[c.doc_id]
             offsets.append(len(ids))
-            docs.append(DocInfo(d.id, frozenset(d.places), frozenset(), d.lang, d.theme, d.start, d.end,
-                                d.published, d.modified, freshness.kind_of(d)))
+            docs.append(DocInfo(d.id, one(frozenset(d.places)), frozenset(), one(d.lang), one(d.theme), one(d.start),
+                                one(d.end), one(d.published), one(d.modified), one(freshness.kind_of(d))))
             reading.start(d)
         if c.ord == 0:
-            docs[-1].kinds = kinds_named(d.title or "", c.text.split("\n", 1)[0])
+            docs[-1].kinds = one(kinds_named(d.title or "", c.text.split("\n", 1)[0]))
         mentions.update(c.places)
         reading.read(c)
         ids.append(s.id)
@@ -339,11 +486,9 @@ def _read(root: Path) -> Index:
         raise ValueError(f"{name} holds version {meta['version']}")
     if meta["docs"] and "kinds" not in meta["docs"][0]:
         raise ValueError("saved before documents had their kinds")  # rebuilt, not guessed
-    docs = [
-        DocInfo(**{**d, "places": frozenset(d["places"]), "mentions": frozenset(d["mentions"]),
-                   "about": frozenset(d["about"]), "kinds": frozenset(d["kinds"])})
-        for d in meta["docs"]
-    ]
+    one = _Shared()
+    docs = [DocInfo(**{k: v if k == "id" else one(frozenset(v) if k in _SETS else v) for k, v in d.items()})
+            for d in meta["docs"]]
     arrays = {a: np.load(folder / f"{a}.npy", allow_pickle=False) for a in ARRAYS}
     bm25 = None
     if meta["bm25"]:

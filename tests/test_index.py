@@ -43,13 +43,48 @@ def test_a_stale_index_is_rebuilt_from_the_store(engine, data_dir):
     other.ingest(documents=[Document("new", "Calanque de Sormiou", "Une calanque accessible à pied.",
                                      places=("13055",))])
     assert engine.store.version() > stale
-    assert engine.search("calanque accessible à pied", k=1)[0].doc_id == "new"  # first engine notices
+    engine.search("calanque accessible à pied", k=1)  # served by the previous index, the new one built behind it
+    assert engine.refresh().version == engine.store.version()  # waits for that build
+    assert engine.search("calanque accessible à pied", k=1)[0].doc_id == "new"  # the first engine noticed
 
 
 def test_only_the_current_index_version_is_kept(engine, data_dir):
     engine.ingest(documents=[Document("x", "X", "Texte.")])
     engine.ingest(documents=[Document("y", "Y", "Autre texte.")])
     assert [p.name for p in (data_dir / "index").iterdir() if p.is_dir()] == [f"v{engine.store.version()}"]
+
+
+def test_the_documents_facts_are_indexed_as_each_document_states_them(engine):
+    """What search looks up (place postings, date, theme and language columns) against the
+    definition on each document, on a corpus with events, news and pages that declare no place."""
+    engine.ingest(documents=[
+        Document("news", "Brève", "Nouvelles de Cassis et d'Aubagne.", lang="fr+en", published="2026-06-01",
+                 theme="actualité"),
+        Document("page", "Flamants", "À Martigues, les flamants roses. Martigues, Martigues et Istres."),
+        Document("late", "Nuit", "Concert.", start="2026-07-05T21:00", theme="culture/festival", places=("13117",))])
+    index = engine.refresh()
+    docs = index.docs
+    assert any(d.about for d in docs) and any(not d.places and d.mentions for d in docs)  # cases covered
+    for code in set().union(*(d.places | d.about | d.mentions for d in docs)):
+        assert set(index.about([code])) == {i for i, d in enumerate(docs) if code in d.places | d.about}
+        assert set(index.mentioning([code])) == {i for i, d in enumerate(docs) if code in d.mentions}
+        assert index.located({code}).tolist() == [code in (d.places or d.mentions) for d in docs]
+    for low, high in [("2026-07-01", "2026-07-04"), ("2026-07-06", "2026-07-14"), ("2026-05-01", "2026-06-30"),
+                      ("2026-07-25", "9999-12-31"), ("2026-07-05", "2026-07-05")]:
+        assert index.in_period(low, high).tolist() == [
+            not d.start or (d.start[:10] <= high and (d.end or d.start)[:10] >= low) for d in docs]
+        for a, b in [(low, high), (low, None), (None, high)]:
+            dated = [(d.start or d.published, d.end or d.start or d.published) for d in docs]
+            assert index.dated_within(a, b).tolist() == [
+                bool(start) and (not b or start[:10] <= b) and (not a or end[:10] >= a) for start, end in dated]
+    for prefixes in [("culture",), ("culture/festival", "tourisme"), ("",), ("nothing",)]:
+        assert index.of_theme(prefixes).tolist() == [
+            bool(d.theme) and any(d.theme.startswith(t) for t in prefixes) for d in docs]
+    for langs in [("fr",), ("en",), ("de", "en")]:
+        assert index.in_langs(langs).tolist() == [
+            bool(d.lang) and any(x in d.lang.split("+") for x in langs) for d in docs]
+    assert index.rows(index.chunk_ids).tolist() == list(range(index.size))
+    assert index.rows([-1, int(index.chunk_ids.max()) + 1]).tolist() == [-1, -1]
 
 
 # --- damage ------------------------------------------------------------------------------------------

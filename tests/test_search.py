@@ -1,9 +1,14 @@
 """Search: BM25, dense and hybrid retrieval, place-aware, with filters."""
 
+import dataclasses
+
+import numpy as np
 import pytest
 
+from cigale import search
 from cigale.errors import NotReadyError, QuestionError
-from cigale.search import Filters
+from cigale.search import Filters, Searcher
+from cigale.settings import Mode
 
 
 def ids(hits):
@@ -80,6 +85,51 @@ def test_questions_are_validated(engine):
 def test_an_empty_index_is_not_ready(empty_engine):
     with pytest.raises(NotReadyError, match="ingest"):
         empty_engine.search("festival")
+
+
+def by_candidates(engine):
+    """A Searcher whose dense retrieval is a candidate list, as pgvector returns one: a brute-force
+    top-K over the same vectors, the index itself holding none."""
+    index = engine.refresh()
+
+    def nearest(qvec, k):
+        similarity = index.dense @ qvec
+        top = np.argsort(-similarity, kind="stable")[:k]
+        return [(int(index.chunk_ids[i]), float(similarity[i])) for i in top]
+
+    without = dataclasses.replace(index, dense=np.zeros((0, index.dense.shape[1]), np.float32))
+    return Searcher(without, engine.store, engine.vectors, engine.territory, engine.settings, engine.translator,
+                    nearest=nearest)
+
+
+QUESTIONS = ["gare de Miramas : quelles lignes ?", "festival de piano", "festivals de jazz à Vitrolles",
+             "geoscience laboratory studying climate and soils", "quale museo ha opere di Félix Ziem?",
+             "plages pour les familles", "que faire dans le Pays d'Aubagne et de l'Étoile ?"]
+
+
+@pytest.mark.parametrize("mode", ["dense", "hybrid"])
+def test_candidates_covering_every_chunk_give_the_exact_results(engine, monkeypatch, mode):
+    monkeypatch.setattr(search, "DENSE_CANDIDATES", engine.refresh().size)
+    exact, candidates = engine.searcher, by_candidates(engine)
+    for text in QUESTIONS:
+        question = engine.question(text)
+        assert candidates.search(question, k=5, mode=Mode(mode)) == exact.search(question, k=5, mode=Mode(mode))
+
+
+@pytest.mark.parametrize("mode", ["dense", "hybrid"])
+def test_a_short_candidate_list_keeps_the_best_results(engine, monkeypatch, mode):
+    monkeypatch.setattr(search, "DENSE_CANDIDATES", 3)
+    exact, candidates = engine.searcher, by_candidates(engine)
+    for text in QUESTIONS:
+        question = engine.question(text)
+        top = ids(exact.search(question, k=2, mode=Mode(mode), equity=False))
+        assert ids(candidates.search(question, k=2, mode=Mode(mode), equity=False)) == top, text
+
+
+def test_in_dense_mode_only_candidates_are_results(engine, monkeypatch):
+    monkeypatch.setattr(search, "DENSE_CANDIDATES", 2)
+    hits = by_candidates(engine).search(engine.question("festival de piano"), k=10, mode=Mode.DENSE)
+    assert 1 <= len(hits) <= 2 and hits[0].doc_id == "fest-piano"
 
 
 def _doc(doc_id, title, text, lang):
