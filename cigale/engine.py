@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import logging
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,9 @@ from cigale.territory.places import Gazetteer
 from cigale.translation import Translator
 
 log = logging.getLogger(__name__)
+# Seconds the first requests after a new corpus version wait for its index before the previous one
+# serves them: a corpus of a few thousand chunks is rebuilt within it, a big one is built behind.
+REFRESH_PATIENCE = 2.0
 ANSWER_HITS = 8  # documents searched for a factual answer
 # Intents a model may write the answer of; refusals and declines are always Cigale's own words.
 GENERATED = (Intent.FACTUAL, Intent.PRACTICAL, Intent.LIST, Intent.OPEN)
@@ -51,6 +55,8 @@ class Engine:
         self.translator = Translator(territory.glossary, settings.dictionaries, sources) if sources else None
         self._index = None
         self._lock = threading.Lock()
+        self._behind_lock = threading.Lock()
+        self._builder: tuple[float, threading.Thread] | None = None
         self.generator = None
         if settings.llm_base_url and settings.llm_model:
             from cigale.answers.llm import CircuitBreaker, OpenAICompatible
@@ -103,15 +109,17 @@ class Engine:
     def refresh(self, wait: bool = True):
         """The index for the store's current version: loaded, or rebuilt and saved. With
         `wait=False` (what serving does), a new version found while an index is already served
-        (another process ingested) is built in the background, the previous index serving
-        meanwhile: no visitor waits for a rebuild, and no reader sees half of one."""
+        (another process ingested) is built in the background: the requests of its first
+        REFRESH_PATIENCE seconds wait for it (a small corpus is rebuilt by then), later ones are
+        served by the previous index until it is ready. No reader sees half of a rebuild."""
         version = self.store.version()
         index = self._index
         if index is not None and index.version == version:
             return index
         if index is not None and not wait:
-            self._refresh_behind()
-            return index
+            started, builder = self._refresh_behind()
+            builder.join(max(0.0, started + REFRESH_PATIENCE - time.monotonic()))
+            return self._index
         with self._lock:
             return self._load(self.store.version())
 
@@ -126,17 +134,23 @@ class Engine:
         self._index = loaded
         return loaded
 
-    def _refresh_behind(self) -> None:
-        if not self._lock.acquire(blocking=False):
-            return  # a rebuild is under way
-        def rebuild():
-            try:
-                self._load(self.store.version())
-            except Exception:  # noqa: BLE001 - the previous index keeps serving; the next request retries
-                log.exception("the index could not be refreshed")
-            finally:
-                self._lock.release()
-        threading.Thread(target=rebuild, name="cigale-refresh", daemon=True).start()
+    def _refresh_behind(self) -> tuple[float, threading.Thread]:
+        """The background rebuild under way, or a new one: (when it started, its thread)."""
+        with self._behind_lock:
+            if self._builder is not None and self._builder[1].is_alive():
+                return self._builder
+
+            def rebuild():
+                try:
+                    with self._lock:
+                        self._load(self.store.version())
+                except Exception:  # noqa: BLE001 - the previous index keeps serving; the next request retries
+                    log.exception("the index could not be refreshed")
+
+            thread = threading.Thread(target=rebuild, name="cigale-refresh", daemon=True)
+            self._builder = (time.monotonic(), thread)
+            thread.start()
+            return self._builder
 
     def warm(self) -> None:
         """Load what the first question would otherwise wait for: index, model, language detector."""

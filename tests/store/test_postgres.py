@@ -19,6 +19,8 @@ from cigale.store.postgres import PostgresStore, upgrade
 from cigale.store.sqlite import SQLiteStore
 
 PASSWORD = "hunter2-not-for-logs"
+SHIPPED = [f"{m.version:04d}_{m.name}" for m in migrations.migrations()]
+LATEST = migrations.latest()
 
 
 @pytest.mark.parametrize("store", ["postgres"], indirect=True)
@@ -121,13 +123,13 @@ def test_put_vectors_adds_one_partial_hnsw_index_per_model_and_dimension(opened,
 def test_upgrade_applies_each_migration_once_and_records_it(new_database):
     url = new_database(migrated=False)
 
-    assert upgrade(url) == ["0001_initial"]
+    assert upgrade(url) == SHIPPED == ["0001_initial", "0002_answer_cache"]
     assert upgrade(url) == []
 
     with psycopg.connect(url) as db:
-        rows = db.execute("SELECT version, name, applied FROM schema_migrations").fetchall()
-    assert [(v, n) for v, n, _ in rows] == [(1, "initial")] and rows[0][2] is not None
-    assert migrations.latest() == 1
+        rows = db.execute("SELECT version, name, applied FROM schema_migrations ORDER BY version").fetchall()
+    assert [(v, n) for v, n, _ in rows] == [(1, "initial"), (2, "answer_cache")] and rows[0][2] is not None
+    assert migrations.latest() == 2
 
 
 def test_a_database_whose_schema_is_behind_is_refused_until_upgraded(new_database, opened):
@@ -135,27 +137,27 @@ def test_a_database_whose_schema_is_behind_is_refused_until_upgraded(new_databas
 
     with pytest.raises(StoreError) as exc:
         opened(url)
-    assert "is at 0, this Cigale needs 1: run `cigale db upgrade`" in exc.value.message
+    assert f"is at 0, this Cigale needs {LATEST}: run `cigale db upgrade`" in exc.value.message
 
     assert opened(url, upgrade=True).version() == 0  # what `cigale init` and `ingest` do
     assert opened(url).version() == 0
 
 
 def test_a_new_migration_is_applied_by_upgrade(new_database, opened, monkeypatch):
-    url = new_database()  # at 1
+    url = new_database()  # up to date
     shipped = migrations.migrations()
-    later = migrations.Migration(2, "notes", "ALTER TABLE documents ADD COLUMN notes text;")
+    later = migrations.Migration(LATEST + 1, "notes", "ALTER TABLE documents ADD COLUMN notes text;")
     monkeypatch.setattr(migrations, "migrations", lambda: [*shipped, later])
 
-    with pytest.raises(StoreError, match="is at 1, this Cigale needs 2"):
+    with pytest.raises(StoreError, match=f"is at {LATEST}, this Cigale needs {LATEST + 1}"):
         opened(url)
-    assert upgrade(url) == ["0002_notes"]
+    assert upgrade(url) == [f"{LATEST + 1:04d}_notes"]
     assert opened(url).version() == 0
 
 
 def test_a_failing_migration_is_rolled_back_and_says_so(new_database, monkeypatch):
     url = new_database()
-    broken = migrations.Migration(2, "broken", "CREATE TABLE half (x int); SELECT no_such_function();")
+    broken = migrations.Migration(LATEST + 1, "broken", "CREATE TABLE half (x int); SELECT no_such_function();")
     monkeypatch.setattr(migrations, "migrations", lambda: [broken])
 
     with pytest.raises(StoreError) as exc:
@@ -164,7 +166,7 @@ def test_a_failing_migration_is_rolled_back_and_says_so(new_database, monkeypatc
     assert "Upgrading the schema" in exc.value.message and "no_such_function" in exc.value.message
     with psycopg.connect(url) as db:
         assert db.execute("SELECT to_regclass('half')").fetchone() == (None,)
-        assert db.execute("SELECT max(version) FROM schema_migrations").fetchone() == (1,)
+        assert db.execute("SELECT max(version) FROM schema_migrations").fetchone() == (LATEST,)
 
 
 def test_machines_upgrading_at_once_take_turns(new_database):
@@ -181,7 +183,7 @@ def test_machines_upgrading_at_once_take_turns(new_database):
     for t in threads:
         t.join(30)
 
-    assert sorted(results) == [[], [], [], ["0001_initial"]]  # nobody failed, one did the work
+    assert sorted(results) == [[], [], [], SHIPPED]  # nobody failed, one did the work
 
 
 # --- errors: which database, what to do, and no password ----------------------------------------
@@ -458,7 +460,7 @@ def test_cli_db_upgrade_applies_the_migrations_then_is_up_to_date(new_database, 
     url = with_password(new_database(migrated=False))
 
     assert cli.main(["db", "upgrade", "--database-url", url, "--data", str(tmp_path)]) == 0
-    assert capsys.readouterr().out == "applied 0001_initial\n"
+    assert capsys.readouterr().out == "".join(f"applied {name}\n" for name in SHIPPED)
 
     monkeypatch.setenv("CIGALE_DATABASE_URL", url)  # the setting, this time
     assert cli.main(["db", "upgrade", "--data", str(tmp_path)]) == 0
