@@ -262,8 +262,11 @@ def scale_table(x) -> str:
     rows = ["| 100,000 chunks (`bench/scale.py`), p50 / p95 | hybrid k=10 | hybrid k=100 | bm25 | dense | "
             "dates filtered | resident |", "|---|---:|---:|---:|---:|---:|---:|"]
     names = {"before": "before (per-document loops)", "matrix": "embedded: dense matrix in memory",
-             "nearest": "dense by candidate list (numpy stand-in for pgvector)"}
+             "nearest": "dense by candidate list (numpy stand-in for pgvector)",
+             "postgresql": "PostgreSQL worker: BM25 in memory, pgvector HNSW candidates"}
     for key, name in names.items():
+        if key not in x:
+            continue
         r = x[key]["runs"]
         cells = " | ".join(f"{r[c]['p50_ms']:.0f} / {r[c]['p95_ms']:.0f} ms" for c in
                            ("hybrid k=10", "hybrid k=100", "bm25 k=10", "dense k=10", "hybrid k=10 dates filtered"))

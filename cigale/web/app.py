@@ -72,9 +72,12 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
 def server_options(settings: Settings) -> dict:
     """uvicorn's options for `cigale serve` (and the tests' servers): the client's address is
     decided by `Clients` (uvicorn would otherwise believe X-Forwarded-For from loopback), no
-    server banner, idle connections closed soon, and a bound on open connections (503 beyond)."""
+    server banner, idle connections closed soon, and a bound on open connections (503 beyond).
+    The supervisor's health check of each worker waits 30 s, not uvicorn's 5: a worker busy with
+    the model on a saturated machine (4 workers on 2 cores) answers its ping late, and was killed
+    with the requests it held (bench/load.py, PostgreSQL, 4 workers)."""
     return {"proxy_headers": False, "server_header": False, "timeout_keep_alive": 5,
-            "limit_concurrency": 256, "h11_max_incomplete_event_size": 16_384}
+            "limit_concurrency": 256, "h11_max_incomplete_event_size": 16_384, "timeout_worker_healthcheck": 30}
 
 
 @asynccontextmanager
