@@ -27,3 +27,19 @@ def http(server):
 def web_data_copy(tmp_path, copy_of_built):
     """A private copy of the test corpus, for servers that record what they serve."""
     return copy_of_built(tmp_path / "data")
+
+
+@pytest.fixture
+def pg_writer(web_data_copy, pg_url, tmp_path):
+    """The test corpus copied (`cigale migrate`) into a new PostgreSQL database, and an engine on
+    it: what another machine ingests with. Its database URL is `pg_url`."""
+    from cigale import Engine, Settings
+    from cigale.store.migrate import migrate
+
+    source = Engine.open(settings=Settings.load(environ={}, data_dir=web_data_copy))
+    writer = Engine.open(settings=Settings.load(environ={}, data_dir=tmp_path / "writer", database_url=pg_url),
+                         upgrade=True)
+    migrate(source.store, writer.store)
+    source.close()
+    yield writer
+    writer.close()

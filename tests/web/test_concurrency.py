@@ -12,7 +12,6 @@ from server import start
 
 from cigale import Engine, Settings
 from cigale.documents import Document
-from cigale.store.migrate import migrate
 
 CLIENTS = 8
 EDITIONS = 6
@@ -79,11 +78,5 @@ def test_serving_from_the_embedded_store_while_another_process_ingests(web_data_
 
 
 @pytest.mark.slow
-def test_serving_from_postgresql_while_another_machine_ingests(web_data_copy, pg_url, tmp_path):
-    source = Engine.open(settings=Settings.load(environ={}, data_dir=web_data_copy))
-    writer = Engine.open(settings=Settings.load(environ={}, data_dir=tmp_path / "writer", database_url=pg_url),
-                         upgrade=True)
-    migrate(source.store, writer.store)
-    source.close()
-    serve_while_ingesting({"data_dir": tmp_path / "server", "database_url": pg_url}, writer)
-    writer.close()
+def test_serving_from_postgresql_while_another_machine_ingests(pg_writer, pg_url, tmp_path):
+    serve_while_ingesting({"data_dir": tmp_path / "server", "database_url": pg_url}, pg_writer)

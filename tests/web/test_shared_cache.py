@@ -5,9 +5,7 @@ an older answer."""
 import httpx
 from server import start
 
-from cigale import Engine, Settings
 from cigale.documents import Document
-from cigale.store.migrate import migrate
 
 QUESTION = "Quels sont les horaires de la mairie de Trets ?"
 
@@ -16,12 +14,8 @@ def embedded(server) -> bool:
     return server.app.state.engine.vectors._queries.get(QUESTION) is not None
 
 
-def test_a_worker_serves_the_answer_another_worker_computed(web_data_copy, pg_url, tmp_path):
-    source = Engine.open(settings=Settings.load(environ={}, data_dir=web_data_copy))
-    writer = Engine.open(settings=Settings.load(environ={}, data_dir=tmp_path / "w", database_url=pg_url),
-                         upgrade=True)
-    migrate(source.store, writer.store)
-    source.close()
+def test_a_worker_serves_the_answer_another_worker_computed(pg_writer, pg_url, tmp_path):
+    writer = pg_writer
     with start(tmp_path / "one", database_url=pg_url) as one, start(tmp_path / "two", database_url=pg_url) as two:
         first = httpx.get(one.url + "/api/ask", params={"q": QUESTION}, timeout=60).json()
         second = httpx.get(two.url + "/api/ask", params={"q": QUESTION}, timeout=60).json()
@@ -32,4 +26,3 @@ def test_a_worker_serves_the_answer_another_worker_computed(web_data_copy, pg_ur
         two.app.state.engine.refresh()  # the new corpus version
         httpx.get(two.url + "/api/ask", params={"q": QUESTION}, timeout=60)
         assert embedded(two)  # computed, for the new version
-    writer.close()
