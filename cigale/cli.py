@@ -125,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_migrate)
 
     command("init", cmd_init, "Build the starter corpus from the territory pack (idempotent).")
+    command("embed-lines", cmd_embed_lines, "Embed the lines answers may quote of the documents ingested before "
+            "setting embed_lines was on (resumable; the index is unchanged).")
     command("chat", cmd_chat, "Ask questions interactively in the terminal.")
     command("stats", cmd_stats, "What the data directory holds.")
     command("settings", cmd_settings, "Every setting, its value and where it can be set.")
@@ -180,7 +182,7 @@ def cmd_ingest(args):
         transient=True,
         disable=args.json,
     ) as bar:
-        task = bar.add_task("Embedding chunks", total=None)
+        task = bar.add_task("Embedding chunks and lines", total=None)
         report = engine.ingest(
             args.paths,
             prune=args.prune,
@@ -195,7 +197,7 @@ def cmd_ingest(args):
         console.print(
             f"{report.files} files: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
             f"{report.deleted} removed, {len(report.failed)} failed; {report.chunks} chunks "
-            f"({report.embedded} embedded) in {report.seconds:.1f}s",
+            f"({report.embedded} embedded), {report.lines} lines embedded in {report.seconds:.1f}s",
             highlight=False,
         )
     return 1 if report.failed and not (report.added or report.updated or report.unchanged) else 0
@@ -250,7 +252,20 @@ def cmd_init(args):
     engine = _engine(args, create=True)
     report = engine.ingest_starter()
     print(f"starter corpus for {engine.territory.name}: {report.added} added, {report.updated} updated, "
-          f"{report.unchanged} unchanged ({report.embedded} chunks embedded) in {engine.settings.data_dir}")
+          f"{report.unchanged} unchanged ({report.embedded} chunks and {report.lines} lines embedded) in "
+          f"{engine.settings.data_dir}")
+
+
+def cmd_embed_lines(args):
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    engine = _engine(args)
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Embedding lines", total=None)
+        done = engine.embed_lines(lambda done, total: bar.update(task, completed=done, total=total))
+    print(f"{done} lines embedded; every line answers may quote is in the vector cache")
 
 
 def cmd_db_upgrade(args):

@@ -18,6 +18,7 @@ import numpy as np
 from cigale import index as index_mod
 from cigale import when
 from cigale.answers.compose import compose
+from cigale.answers.extractive import quotable
 from cigale.answers.frames import LANGS
 from cigale.answers.generative import generate
 from cigale.answers.intent import Intent, Reading, classify, refine
@@ -27,7 +28,7 @@ from cigale.embed import CachedEmbedder, Embedder, embedder_for
 from cigale.equity import exposure, target
 from cigale.errors import EmbeddingError, NotReadyError, StoreError
 from cigale.followup import Resolved, resolve
-from cigale.ingest import IngestReport, ingest
+from cigale.ingest import IngestReport, embed_quotable, ingest
 from cigale.rerank import rerank
 from cigale.search import Filters, Hit, Question, Searcher, parse_question
 from cigale.settings import Mode, Settings
@@ -102,9 +103,19 @@ class Engine:
                progress=None) -> IngestReport:
         """Add or update files, folders and `Document`s; returns what changed."""
         report = ingest(self.store, self.embedder, self.gazetteer, self.settings, paths, documents, prune, options,
-                        progress)
+                        progress, lines=self.quotable)
         self.refresh()
         return report
+
+    @property
+    def quotable(self):
+        """What ingest embeds besides the chunks: the lines answers may embed (setting embed_lines)."""
+        return quotable if self.settings.embed_lines else None
+
+    def embed_lines(self, progress=None) -> int:
+        """Embed the lines answers may quote of the documents stored before `embed_lines` was on
+        (nothing else changes: the index stays); returns how many lines the model embedded."""
+        return embed_quotable(self.store, self.embedder, quotable, self.settings.embed_batch, progress)
 
     def refresh(self, wait: bool = True):
         """The index for the store's current version: loaded, or rebuilt and saved. With
@@ -128,7 +139,8 @@ class Engine:
             return self._index
         loaded = index_mod.load(self.index_dir)
         if loaded is None or loaded.version != version:
-            loaded = index_mod.build(self.store, version, self.embedder.model, self.gazetteer)
+            loaded = index_mod.build(self.store, version, self.embedder.model, self.gazetteer,
+                                     vectors=not hasattr(self.store, "nearest"))
             if not getattr(self.store, "read_only", False):
                 index_mod.save(loaded, self.index_dir)
         self._index = loaded

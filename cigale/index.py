@@ -24,7 +24,7 @@ import bm25s
 import numpy as np
 
 from cigale import freshness
-from cigale.analysis import analyze, base_lang
+from cigale.analysis import base_lang, index_terms
 from cigale.answers.lexicon import kinds_named
 from cigale.chunks import sentences
 from cigale.errors import StoreError
@@ -303,9 +303,11 @@ def _union(postings: dict, codes) -> np.ndarray:
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
 
 
-def build(store, version: int, model: str, gazetteer=None) -> Index:
+def build(store, version: int, model: str, gazetteer=None, vectors: bool = True) -> Index:
     """The index of everything in the store, read in one pass over the chunks: what it holds
-    at once is the index itself (terms, vectors, document facts), never the texts."""
+    at once is the index itself (terms, vectors, document facts), never the texts. `vectors=False`:
+    without the chunks' vectors, for a store that finds the nearest chunks itself (PostgreSQL's
+    pgvector): 1.5 KB a chunk neither read nor held."""
     ids, doc_pos, offsets, docs, keys, corpus, langs = [], [], [], [], [], [], set()
     one = _Shared()
     documents = store.get_documents(store.document_hashes(), text=False)
@@ -337,17 +339,9 @@ def build(store, version: int, model: str, gazetteer=None) -> Index:
         keys.append(s.vector_key)
         lang = base_lang(c.lang)
         langs.add(lang)
-        corpus.append(analyze(c.indexed_text, lang))
+        corpus.append(index_terms(c.indexed_text, lang))
     close()
-    vectors = store.vectors(keys, model)
-    missing = [k for k in keys if k not in vectors]
-    if missing:
-        raise StoreError(f"{len(missing)} chunks have no embedding for {model}: re-run `cigale ingest`.")
-    # Filled in place: stacking then converting would hold the matrix twice (a 200 MB export's
-    # 300,000 chunks make it 460 MB).
-    dense = np.empty((len(keys), len(next(iter(vectors.values()))) if vectors else 384), np.float32)
-    for i, k in enumerate(keys):
-        dense[i] = vectors[k]
+    dense = _dense(store, keys, model) if vectors else np.zeros((0, 384), np.float32)
     bm25 = None
     if corpus and any(corpus):
         bm25 = bm25s.BM25(**BM25_PARAMS)
@@ -362,6 +356,19 @@ def build(store, version: int, model: str, gazetteer=None) -> Index:
         bm25,
         tuple(sorted(langs)),
     )
+
+
+def _dense(store, keys: list[str], model: str) -> np.ndarray:
+    vectors = store.vectors(keys, model)
+    missing = [k for k in keys if k not in vectors]
+    if missing:
+        raise StoreError(f"{len(missing)} chunks have no embedding for {model}: re-run `cigale ingest`.")
+    # Filled in place: stacking then converting would hold the matrix twice (a 200 MB export's
+    # 300,000 chunks make it 460 MB).
+    dense = np.empty((len(keys), len(next(iter(vectors.values()))) if vectors else 384), np.float32)
+    for i, k in enumerate(keys):
+        dense[i] = vectors[k]
+    return dense
 
 
 def save(index: Index, root: Path) -> bool:
@@ -505,7 +512,8 @@ def _check(index: Index) -> None:
            for a in (index.chunk_ids, index.chunk_doc, index.doc_offsets)):
         raise ValueError("chunk arrays are not integer vectors")
     dense = index.dense
-    if dense.dtype != np.float32 or dense.ndim != 2 or len(dense) != n or len(index.chunk_doc) != n:
+    # No vectors at all is an index for a store that finds the nearest chunks itself (`build`).
+    if dense.dtype != np.float32 or dense.ndim != 2 or len(dense) not in (0, n) or len(index.chunk_doc) != n:
         raise ValueError(f"{n} chunks but {dense.shape} vectors and {len(index.chunk_doc)} chunk documents")
     if len(index.doc_offsets) != d:
         raise ValueError(f"{d} documents but {len(index.doc_offsets)} offsets")

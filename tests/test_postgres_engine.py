@@ -2,6 +2,7 @@
 other that embeds nothing, and workers that follow the corpus another process changes."""
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -61,6 +62,19 @@ def test_a_copy_into_postgresql_embeds_nothing_and_answers_alike(migrated):
     assert results(pg) == results(embedded)
     assert answers(pg) == expected
     assert model.embedded == 0  # chunk vectors and answer lines' vectors came with the copy
+
+
+def test_a_postgresql_worker_holds_no_chunk_vectors(migrated):
+    """pgvector finds the nearest chunks: the worker's index is terms and facts only."""
+    embedded, pg, _, _ = migrated
+    assert len(embedded.refresh().dense) == embedded.refresh().size > 0
+    assert len(pg.refresh().dense) == 0
+    reopened = on_postgres(pg.settings.database_url.reveal(), Path(pg.settings.data_dir).parent)
+    try:
+        assert len(reopened.refresh().dense) == 0  # the index saved for it is the same
+        assert results(reopened) == results(embedded)
+    finally:
+        reopened.close()
 
 
 def test_the_copy_back_gives_the_same_engine_and_running_it_again_copies_nothing(migrated, tmp_path):

@@ -67,7 +67,7 @@ def test_a_read_only_store_is_read_never_written(tmp_path):
     read_only.close()
 
 
-def test_a_question_is_embedded_once_for_the_search_and_the_answer(built_data, tmp_path, copy_of_built):
+def test_a_question_is_embedded_once_for_the_search_and_the_answer(tmp_path, copy_of_built):
     engine = Engine.open(settings=Settings.load(environ={}, data_dir=copy_of_built(tmp_path / "d")))
     model = Counting()
     engine.vectors = CachedEmbedder(model, engine.store)
@@ -75,11 +75,59 @@ def test_a_question_is_embedded_once_for_the_search_and_the_answer(built_data, t
     engine.ask("Quels sont les horaires de la mairie de Trets ?")
     engine.search("Quels sont les horaires de la mairie de Trets ?")
     assert model.queries_seen == ["Quels sont les horaires de la mairie de Trets ?"]
-    seen = len(model.passages_seen)
-    assert seen  # the first answer compared lines with the question
-    engine.ask("Quels sont les horaires de la mairie de Trets ?")
-    assert len(model.passages_seen) == seen  # the lines were not embedded again
     engine.close()
+
+
+QUESTIONS = ["Quels sont les horaires de la mairie de Trets ?", "Où se baigner à Cassis ?", "festivals de jazz",
+             "Which museums are in Martigues?", "Quel est le numéro de téléphone de la mairie de Trets ?"]
+
+
+def asked(data, **settings) -> tuple[Counting, list]:
+    """The questions asked of a fresh engine on `data`: what its model embedded, and the answers."""
+    engine = Engine.open(settings=Settings.load(environ={}, data_dir=data, **settings))
+    model = Counting()
+    engine.vectors = CachedEmbedder(model, engine.store)
+    answers = [(a.answer, [c.doc_id for c in a.citations]) for a in map(engine.ask, QUESTIONS)]
+    engine.vectors.flush()
+    engine.close()
+    return model, answers
+
+
+def test_the_lines_answers_quote_are_embedded_at_ingest_so_a_new_question_costs_only_itself(tmp_path, corpus_file):
+    engine = Engine.open(settings=Settings.load(environ={}, data_dir=tmp_path / "d"))
+    report = engine.ingest([corpus_file])
+    engine.close()
+    assert report.lines > report.chunks > 0
+    model, _ = asked(tmp_path / "d")
+    assert model.passages_seen == []
+    assert model.queries_seen == QUESTIONS
+
+
+def test_with_embed_lines_off_an_answer_embeds_its_lines_and_the_answers_are_the_same(tmp_path, corpus_file):
+    engine = Engine.open(settings=Settings.load(environ={}, data_dir=tmp_path / "off", embed_lines=False))
+    report = engine.ingest([corpus_file])
+    engine.close()
+    assert report.lines == 0
+    late, late_answers = asked(tmp_path / "off", embed_lines=False)
+    assert late.passages_seen  # lines embedded as answers met them
+    early = Engine.open(settings=Settings.load(environ={}, data_dir=tmp_path / "on"))
+    early.ingest([corpus_file])
+    early.close()
+    assert asked(tmp_path / "on")[1] == late_answers  # the same vectors, embedded earlier
+
+
+def test_embed_lines_catches_up_with_documents_ingested_before_and_then_has_nothing_to_do(tmp_path, corpus_file):
+    engine = Engine.open(settings=Settings.load(environ={}, data_dir=tmp_path / "d", embed_lines=False))
+    engine.ingest([corpus_file])
+    engine.close()
+    engine = Engine.open(settings=Settings.load(environ={}, data_dir=tmp_path / "d"))
+    seen = []
+    assert engine.embed_lines(lambda done, total: seen.append((done, total))) > 0
+    assert seen and seen[-1][0] == seen[-1][1]  # the progress counts up to its total
+    assert engine.embed_lines() == 0
+    engine.close()
+    model, _ = asked(tmp_path / "d")
+    assert model.passages_seen == []
 
 
 def test_the_memory_is_bounded_and_forgets_the_least_recent_first():

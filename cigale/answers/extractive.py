@@ -197,8 +197,26 @@ def overlap(q_terms, text: str, q_lang: str, doc_lang: str | None) -> float:
 
 
 def in_context(c: Line) -> str:
-    # The model's time grows with length; a line's first 200 characters carry its gist.
-    return f"{c.doc.title} — {c.text}"[:200]
+    return context(c.doc.title, c.text)
+
+
+def context(title: str, text: str) -> str:
+    """What the model reads of a line: its title, then the line. The model's time grows with
+    length; a line's first 200 characters carry its gist."""
+    return f"{title} — {text}"[:200]
+
+
+def quotable(doc, chunks) -> list[str]:
+    """What `embed_lines` may give the model among the lines of `doc`, as it gives them: the
+    lines `candidate_lines` takes from it (its first LINES_PER_DOC, those of each chunk), but the
+    ones it never quotes. Embedded at ingest (setting `embed_lines`), they are in the vector
+    cache before any question: a question never asked then costs the model only itself."""
+    spans = dict.fromkeys(sentences(doc.text)[:LINES_PER_DOC])
+    for chunk in chunks:
+        spans.update(dict.fromkeys(sentences(doc.text, chunk.start, chunk.end)))
+    texts = (doc.text[a:b] for a, b in spans)
+    return list(dict.fromkeys(context(doc.title, t) for t in texts
+                              if not (INJECTION.search(t) or lines.is_identifier(t))))
 
 
 def _words(text: str) -> set[str]:

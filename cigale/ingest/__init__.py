@@ -39,6 +39,7 @@ from pathlib import Path
 
 from cigale.chunks import chunk_document
 from cigale.documents import Document
+from cigale.embed import text_key
 from cigale.errors import SourceError, StoreError
 from cigale.ingest.readers import READERS, os_reason, read
 from cigale.store import Changes
@@ -58,6 +59,7 @@ class IngestReport:
     deleted: int = 0
     chunks: int = 0
     embedded: int = 0  # chunks sent to the model (the others came from the cache)
+    lines: int = 0  # lines answers may quote, sent to the model (setting embed_lines)
     files: int = 0
     failed: list[SourceError] = field(default_factory=list)
     seconds: float = 0.0
@@ -136,9 +138,11 @@ def collect(files, options=None) -> tuple[list[Document], list[SourceError], set
 
 
 def ingest(store, embedder, gazetteer, settings, paths=(), documents=(), prune=False, options=None,
-           progress=None, deletes=()) -> IngestReport:
+           progress=None, deletes=(), lines=None) -> IngestReport:
     """Bring the store up to date with `paths` (files, folders) and ready-made `documents` (any iterable,
-    read once), and remove the documents of ids `deletes` (what a sync found gone), all in one transaction."""
+    read once), and remove the documents of ids `deletes` (what a sync found gone), all in one transaction.
+    `lines(doc, chunks)`: the texts answers may embed of a new or changed document, embedded with its
+    chunks, before it can be found (answers/extractive.py `quotable`)."""
     started = time.perf_counter()
     report = IngestReport()
     files, report.failed = discover(paths)
@@ -149,7 +153,7 @@ def ingest(store, embedder, gazetteer, settings, paths=(), documents=(), prune=F
     embedded = _Progress(progress)
     with _Spill.open(settings.data_dir) as spill:
         for batch in _batches(_documents(ledger, documents, options), ledger.failed):
-            upserts, pending = [], []
+            upserts, pending, quoted = [], [], {}
             for source, doc in batch:
                 tally = counts.setdefault(source, Counter())
                 doc = dataclasses.replace(doc, places=gazetteer.territory.normalize(doc.places))
@@ -165,7 +169,11 @@ def ingest(store, embedder, gazetteer, settings, paths=(), documents=(), prune=F
                 tally["chunks"] += len(chunks)
                 upserts.append((source, doc, chunks))
                 pending.extend(chunks)
-            report.embedded += embed_missing(store, embedder, pending, settings.embed_batch, embedded.batch())
+                if lines is not None:
+                    quoted.update((text_key(t), t) for t in lines(doc, chunks))
+            report.embedded += embed_missing(store, embedder, {c.content_hash: c.indexed_text for c in pending},
+                                             settings.embed_batch, embedded.batch())
+            report.lines += embed_missing(store, embedder, quoted, settings.embed_batch, embedded.batch())
             spill.write(upserts)
 
         report.failed += ledger.errors
@@ -344,10 +352,9 @@ def _real(path) -> Path | None:
         return None
 
 
-def embed_missing(store, embedder, chunks, batch: int, progress=None) -> int:
-    """Embed the chunks whose vectors are not cached yet; each batch is saved as it is done,
-    so an interrupted ingest resumes where it stopped."""
-    keys = {c.content_hash: c.indexed_text for c in chunks}
+def embed_missing(store, embedder, keys: dict[str, str], batch: int, progress=None) -> int:
+    """Embed the texts (by their cache key) whose vectors are not cached yet; each batch is saved
+    as it is done, so an interrupted ingest resumes where it stopped. Returns how many were embedded."""
     cached = store.vectors(list(keys), embedder.model)
     todo = [(k, t) for k, t in keys.items() if k not in cached]
     for i in range(0, len(todo), batch):
@@ -357,3 +364,24 @@ def embed_missing(store, embedder, chunks, batch: int, progress=None) -> int:
         if progress:
             progress(min(i + batch, len(todo)), len(todo))
     return len(todo)
+
+
+def embed_quotable(store, embedder, lines, batch: int, progress=None, documents: int = 50) -> int:
+    """Embed the lines answers may quote of every stored document that are not embedded yet
+    (documents ingested before `embed_lines`, or with it off), `documents` at a time. Only the
+    chunks' places in their documents are held, not their texts."""
+    spans: dict[str, list[_Span]] = {}
+    for stored in store.iter_chunks():  # read to the end first: no write while a read is open
+        spans.setdefault(stored.chunk.doc_id, []).append(_Span(stored.chunk.start, stored.chunk.end))
+    ids, done, tally = list(spans), 0, _Progress(progress)
+    for i in range(0, len(ids), documents):
+        docs = store.get_documents(ids[i : i + documents])
+        quoted = {text_key(t): t for d in docs.values() for t in lines(d, spans[d.id])}
+        done += embed_missing(store, embedder, quoted, batch, tally.batch())
+    return done
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int

@@ -125,7 +125,7 @@ def _sync(engine, sources: list[Source], progress=None) -> list[SourceReport]:
 
 
 def _ingest(engine, **kwargs):
-    return ingest(engine.store, engine.embedder, engine.gazetteer, engine.settings, **kwargs)
+    return ingest(engine.store, engine.embedder, engine.gazetteer, engine.settings, lines=engine.quotable, **kwargs)
 
 
 def _sync_folder(engine, source: Source, report: SourceReport) -> None:
