@@ -42,7 +42,9 @@ STALE_SECONDS = 600
 @dataclass
 class DocInfo:
     id: str
-    places: frozenset[str]  # declared places (the document's own metadata)
+    # Declared places (the document's own metadata), in its order: the first is where it is (a
+    # station on two communes' land names its own first), and a set's order changed with each process.
+    places: tuple[str, ...]
     mentions: frozenset[str]  # places named in its chunks
     lang: str | None
     theme: str | None
@@ -122,7 +124,7 @@ class Index:
         # where a loop over 80,000 documents cost 20 ms a question (bench/scale.py).
         about, mentions, located, kinds = {}, {}, {}, {}
         for i, d in enumerate(self.docs):
-            for code in d.places | d.about:
+            for code in (*d.places, *d.about):
                 about.setdefault(code, []).append(i)
             for code in d.mentions:
                 mentions.setdefault(code, []).append(i)
@@ -266,7 +268,7 @@ class _Shared(dict):
         return self.setdefault(value, value)
 
 
-_SETS = ("places", "mentions", "about", "kinds")  # DocInfo's frozensets, lists in meta.json
+_SETS = ("mentions", "about", "kinds")  # DocInfo's frozensets, lists in meta.json
 
 
 class _Column:
@@ -327,7 +329,7 @@ def build(store, version: int, model: str, gazetteer=None, vectors: bool = True)
             current, mentions = c.doc_id, set()
             d = documents[c.doc_id]
             offsets.append(len(ids))
-            docs.append(DocInfo(d.id, one(frozenset(d.places)), frozenset(), one(d.lang), one(d.theme), one(d.start),
+            docs.append(DocInfo(d.id, one(tuple(d.places)), frozenset(), one(d.lang), one(d.theme), one(d.start),
                                 one(d.end), one(d.published), one(d.modified), one(freshness.kind_of(d))))
             reading.start(d)
         if c.ord == 0:
@@ -409,7 +411,8 @@ def _write(index: Index, folder: Path) -> None:
         "version": index.version,
         "langs": index.langs,
         "bm25": index.bm25 is not None,
-        "docs": [{**d.__dict__, "places": sorted(d.places), "mentions": sorted(d.mentions),
+        "places_in_order": True,
+        "docs": [{**d.__dict__, "places": list(d.places), "mentions": sorted(d.mentions),
                   "about": sorted(d.about), "kinds": sorted(d.kinds)} for d in index.docs],
     }
     (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
@@ -493,8 +496,11 @@ def _read(root: Path) -> Index:
         raise ValueError(f"{name} holds version {meta['version']}")
     if meta["docs"] and "kinds" not in meta["docs"][0]:
         raise ValueError("saved before documents had their kinds")  # rebuilt, not guessed
+    if not meta.get("places_in_order"):
+        raise ValueError("saved before documents' places kept their order")
     one = _Shared()
-    docs = [DocInfo(**{k: v if k == "id" else one(frozenset(v) if k in _SETS else v) for k, v in d.items()})
+    docs = [DocInfo(**{k: v if k == "id" else one(frozenset(v) if k in _SETS else tuple(v) if k == "places" else v)
+                       for k, v in d.items()})
             for d in meta["docs"]]
     arrays = {a: np.load(folder / f"{a}.npy", allow_pickle=False) for a in ARRAYS}
     bm25 = None

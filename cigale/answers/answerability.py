@@ -9,10 +9,11 @@ set of answerable and unanswerable questions, checked on its held-out part and, 
 dev set, which is never fitted on.
 """
 
+import bisect
 import functools
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cigale.analysis import analyze, base_lang, words
 from cigale.answers import lexicon, lines
@@ -70,23 +71,29 @@ def concept_found(concept, text: str, q_lang: str, doc_lang: str | None) -> floa
         return 1.0
     langs = tuple(dict.fromkeys((base_lang(q_lang), base_lang(doc_lang))))
     read = _read(text, langs)
-    folded, stems = read.words, read.stems
 
     def found(word: str) -> bool:
-        kind = _kinds().get(word)
-        if kind is not None and read.holds(kind.marks):
-            return True
-        groups = _synonyms().get(word, ()) or next(
-            (_synonyms()[s] for lang in langs for s in analyze(word, lang) if s in _synonyms()), ())
-        if any(read.holds(group) or stems & _group_stems(group, langs) for group in groups):
-            return True
-        if word in folded:
-            return True
-        mine = {s for lang in langs for s in analyze(word, lang)}
-        # A stem of five letters or more that begins a stem of the text ("baign" in "baignade").
-        return bool(mine & stems) or any(t.startswith(s) for s in mine if len(s) >= PREFIX for t in stems)
+        known = read.found.get(word)
+        if known is None:
+            known = read.found[word] = _found(word, read, langs)
+        return known
 
     return sum(found(w) for w in concept) / len(concept)
+
+
+def _found(word: str, read: "Read", langs: tuple[str, ...]) -> bool:
+    kind = _kinds().get(word)
+    if kind is not None and read.holds(kind.marks):
+        return True
+    groups = _synonyms().get(word, ()) or next(
+        (_synonyms()[s] for lang in langs for s in analyze(word, lang) if s in _synonyms()), ())
+    if any(read.holds(group) or read.stems & _group_stems(group, langs) for group in groups):
+        return True
+    if word in read.words:
+        return True
+    mine = {s for lang in langs for s in analyze(word, lang)}
+    # A stem of five letters or more that begins a stem of the text ("baign" in "baignade").
+    return bool(mine & read.stems) or any(read.begins(s) for s in mine if len(s) >= PREFIX)
 
 
 # Texts read by concept_found: an answer asks it of the same documents for each word of the
@@ -97,11 +104,19 @@ READ_CACHE = 8192
 @dataclass(frozen=True)
 class Read:
     """A text as concept_found looks it up: its folded words, the same joined (to find phrases
-    in), and its stems."""
+    in), its stems, and what was found of each word asked of it (the same words are asked of the
+    same texts again: each candidate item's, then its lines', and the next question's)."""
 
     words: frozenset[str]
     joined: str  # " w1 w2 … wn "
     stems: frozenset[str]
+    ordered: tuple[str, ...] = ()  # the stems in order, to find those a stem begins by bisection
+    found: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def begins(self, stem: str) -> bool:
+        """Some stem of the text begins with `stem` (or is it)."""
+        i = bisect.bisect_left(self.ordered, stem)
+        return i < len(self.ordered) and self.ordered[i].startswith(stem)
 
     def holds(self, phrases) -> bool:
         """Any of `phrases` (tuples of folded words, as lexicon.grams makes: up to 4) is a run of
@@ -112,7 +127,8 @@ class Read:
 @functools.lru_cache(maxsize=READ_CACHE)
 def _read(text: str, langs: tuple[str, ...]) -> Read:
     tokens = words(text)
-    return Read(frozenset(tokens), f" {' '.join(tokens)} ", frozenset(s for lang in langs for s in analyze(text, lang)))
+    stems = frozenset(s for lang in langs for s in analyze(text, lang))
+    return Read(frozenset(tokens), f" {' '.join(tokens)} ", stems, tuple(sorted(stems)))
 
 
 @functools.cache

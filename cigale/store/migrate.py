@@ -41,20 +41,33 @@ def migrate(source: Store, target: Store, exact: bool = True, progress: Callable
     theirs, mine = target.document_hashes(), source.document_hashes()
     wanted = [i for i, (h, origin) in mine.items() if theirs.get(i) != (h, origin)]
     done.unchanged = len(mine) - len(wanted)
-    chunks_of: dict[str, list] = {}
-    for stored in source.iter_chunks():  # grouped by document: the vectors' keys come with them
-        if stored.chunk.doc_id in theirs and stored.chunk.doc_id not in wanted:
-            continue
-        chunks_of.setdefault(stored.chunk.doc_id, []).append(stored.chunk)
-    for start in range(0, len(wanted), BATCH):
-        part = wanted[start:start + BATCH]
-        docs = source.get_documents(part)
-        changes = Changes(upserts=[(docs[i], chunks_of.get(i, [])) for i in part if i in docs])
+    todo, pending = set(wanted), {}
+
+    def copy(ids: list[str]) -> None:  # one transaction: whole documents, with their chunks
+        docs = source.get_documents(ids)
+        changes = Changes(upserts=[(docs[i], pending.get(i, [])) for i in ids if i in docs])
         target.apply(changes)
         done.documents += len(changes.upserts)
         done.chunks += sum(len(c) for _, c in changes.upserts)
+        todo.difference_update(ids)
+        pending.clear()
         if progress:
             progress("documents", done.documents, len(wanted))
+
+    # Streamed, grouped by document (the vectors' keys come with the chunks): BATCH documents'
+    # chunks held at once, whatever the size of the store.
+    for stored in source.iter_chunks():
+        doc_id = stored.chunk.doc_id
+        if doc_id not in todo:
+            continue
+        if doc_id not in pending and len(pending) == BATCH:
+            copy(list(pending))
+        pending.setdefault(doc_id, []).append(stored.chunk)
+    if pending:
+        copy(list(pending))
+    rest = [i for i in wanted if i in todo]  # documents without chunks (an empty text)
+    for start in range(0, len(rest), BATCH):
+        copy(rest[start:start + BATCH])
     gone = [i for i in theirs if i not in mine] if exact else []
     if gone:
         target.apply(Changes(deletes=gone))
