@@ -331,22 +331,23 @@ without `unaccent` misses accented forms.
 {scale_table(sc)}
 
 Load on `/api/ask` (`bench/load.py`: `cigale serve` on loopback over the shared corpus, rate
-limit off, 32 concurrent clients, 192 requests per row; the line vectors answers cached are
-removed first):
+limit off, 32 concurrent clients, each request on a new connection, 192 requests per row; the
+vectors as ingest leaves them: every chunk's and every line's an answer may compare):
 
 {load_table(lo)}
 
-An answer used to cost about 120 ms of the machine's two cores, mostly the e5 model embedding the
-question and three candidate lines, so throughput stayed near 8 answers/s. Each text is now
-embedded once (`embed.py` `CachedEmbedder`): the question in a per-worker LRU, shared by search
-and answer; the candidate lines in an LRU and in the store's vector cache, which all workers
-share; and the answer's lexical checks read each document once (`answerability._read`). A
-question never asked, over lines never embedded, still costs the model (the "never asked" rows);
-the lines of the documents questions lead to are embedded once, whichever question leads there.
-With SQLite each worker keeps its own answer cache, so with 2 or 4 workers a repeated question
-still misses in the workers that have not answered it (the 1.7 s p95 of those rows); with
-PostgreSQL the answer cache is one table every worker reads. Latencies vary by ±20 % with the
-machine's load.
+An answer used to cost about 120 ms of the machine's two cores (~8 answers/s): the e5 model
+embedded the question and three candidate lines. Every line an answer may compare is now
+embedded at ingest (setting `embed_lines`; `cigale init` takes about two minutes instead of one,
+and the dev corpus's 6,958 lines about 160 s more than its chunks), so that an answer embeds only
+its question, once per worker, shared by search and answer (`embed.py` `CachedEmbedder`); the
+lexical checks remember the texts they read (`analysis`, `answerability`). A question never asked
+costs about 47 ms of CPU in the server, 28 of them the model embedding it: the "never asked" rows
+(those "just started" include each worker's first reads). The dev questions asked again cost
+about 20 ms. With SQLite each worker keeps its own answer cache, so with 2 or 4 workers a
+repeated question still misses in the workers that have not answered it (the seconds of p95 of
+those rows); with PostgreSQL the answer cache is one table every worker reads. Rates vary by
+±20 % from one run to the next on this machine (two runs of the same row: 30 and 37 answers/s).
 
 {reliability_table(rel)}
 

@@ -8,8 +8,9 @@ sees one committed snapshot (READ COMMITTED), never sees half an ingest. Any err
 of it back; a database error raises `StoreError`.
 
 Embeddings live in a `vector` column of no fixed dimension; the first time `put_vectors` meets
-a (model, dimension) it adds a partial HNSW index on ``embedding::vector(dim)``, which
-`nearest` searches. The schema is versioned by the SQL files of `cigale.store.migrations`.
+a (model, dimension) it adds a partial HNSW index on ``embedding::vector(dim)`` of the vectors
+that chunks use (`chunk`: not those of the lines answers compare), which `nearest` searches.
+The schema is versioned by the SQL files of `cigale.store.migrations`.
 """
 
 import dataclasses
@@ -175,7 +176,10 @@ class PostgresStore:
         try:
             with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
                 row = cur.execute("SELECT value FROM meta WHERE key = 'version' FOR UPDATE").fetchone()
-                cur.execute("DELETE FROM documents WHERE id = ANY(%s)", ([*changes.deletes, *upserts],))
+                replaced = [*changes.deletes, *upserts]
+                cur.execute("CREATE TEMPORARY TABLE released ON COMMIT DROP AS "
+                            "SELECT DISTINCT vector_key AS key FROM chunks WHERE doc_id = ANY(%s)", (replaced,))
+                cur.execute("DELETE FROM documents WHERE id = ANY(%s)", (replaced,))
                 # COPY: one round trip per table, not per row (an ingest is thousands of chunks).
                 with cur.copy(f"COPY documents ({_COLS}) FROM STDIN") as copy:
                     for doc, _ in upserts.values():
@@ -188,6 +192,11 @@ class PostgresStore:
                             copy.write_row((c.doc_id, c.ord, c.start, c.end, c.lang, json.dumps(c.places),
                                             c.content_hash))
                 writing = None
+                # Dense retrieval searches the vectors chunks use (`chunk`), no other.
+                cur.execute("UPDATE vectors SET chunk = true WHERE NOT chunk AND key IN "
+                            "(SELECT vector_key FROM chunks WHERE doc_id = ANY(%s))", (list(upserts),))
+                cur.execute("UPDATE vectors v SET chunk = false FROM released r WHERE v.key = r.key AND v.chunk "
+                            "AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.vector_key = v.key)")
                 version = int(row[0]) + 1 if row else 1
                 cur.execute("INSERT INTO meta VALUES ('version', %s) ON CONFLICT (key) DO UPDATE SET value = "
                             "EXCLUDED.value", (str(version),))
@@ -233,12 +242,15 @@ class PostgresStore:
             return {k: v.to_numpy() for k, v in rows}
 
     def put_vectors(self, vectors: dict[str, np.ndarray], model: str) -> None:
-        rows = [(k, model, np.asarray(v, dtype=np.float32)) for k, v in vectors.items()]
+        rows = [(k, model, np.asarray(v, dtype=np.float32), k) for k, v in vectors.items()]
         with self._conn("store the vectors") as conn:
             with conn.transaction(), conn.cursor() as cur:
-                cur.executemany("INSERT INTO vectors (key, model, embedding) VALUES (%s, %s, %b) "
-                                "ON CONFLICT (key, model) DO UPDATE SET embedding = EXCLUDED.embedding", rows)
-            for dim in {len(v) for _, _, v in rows} - {d for m, d in self._indexed if m == model}:
+                # Ingest stores the chunks' vectors before their chunks (apply marks them then); a copy
+                # (cigale migrate) stores them after: both ways, a vector a chunk uses is marked.
+                cur.executemany("INSERT INTO vectors (key, model, embedding, chunk) VALUES (%s, %s, %b, "
+                                "EXISTS (SELECT 1 FROM chunks WHERE vector_key = %s)) ON CONFLICT (key, model) "
+                                "DO UPDATE SET embedding = EXCLUDED.embedding, chunk = EXCLUDED.chunk", rows)
+            for dim in {len(v) for _, _, v, _ in rows} - {d for m, d in self._indexed if m == model}:
                 self._index(conn, model, dim)
 
     def _index(self, conn: psycopg.Connection, model: str, dim: int) -> None:
@@ -247,13 +259,13 @@ class PostgresStore:
         row (measured: 20,000 vectors of 384 dimensions, 5.5 s against 45 s), and a failure
         leaves the vectors stored, the index to be made next time. Later inserts keep it up to
         date. While it is built, other writers of vectors wait; readers do not."""
-        name = "vectors_hnsw_" + hashlib.sha256(f"{model}\0{dim}".encode()).hexdigest()[:16]
+        name = "vectors_chunks_" + hashlib.sha256(f"{model}/{dim}".encode()).hexdigest()[:16]  # as 0003 names it
         if dim <= HNSW_MAX_DIMS and conn.execute("SELECT to_regclass(%s)", (name,)).fetchone()[0] is None:
             with conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (INDEX_LOCK,))
                 conn.execute(sql.SQL(
                     "CREATE INDEX IF NOT EXISTS {name} ON vectors USING hnsw ((embedding::vector({dim})) "
-                    "vector_ip_ops) WHERE model = {model} AND vector_dims(embedding) = {dim}"
+                    "vector_ip_ops) WHERE model = {model} AND vector_dims(embedding) = {dim} AND chunk"
                 ).format(name=sql.Identifier(name), dim=sql.SQL(str(int(dim))), model=sql.Literal(model)))
         self._indexed.add((model, dim))
 
@@ -267,7 +279,7 @@ class PostgresStore:
         # The model and the dimension are literals so that the planner matches the partial index.
         statement = sql.SQL(
             "SELECT c.id, v.embedding::vector({dim}) <#> %(q)b FROM vectors v JOIN chunks c ON c.vector_key = v.key "
-            "WHERE v.model = {model} AND vector_dims(v.embedding) = {dim} "
+            "WHERE v.model = {model} AND vector_dims(v.embedding) = {dim} AND v.chunk "
             "ORDER BY v.embedding::vector({dim}) <#> %(q)b LIMIT {k}"
         ).format(dim=dim, model=sql.Literal(model), k=sql.SQL(str(int(k))))
         with self._conn("search the vectors") as conn, conn.transaction():

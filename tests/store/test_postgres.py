@@ -102,6 +102,64 @@ def test_nearest_finds_the_chunks_a_brute_force_search_finds(opened, pg_url):
     assert store.nearest(vectors[0], "unknown-model", 5) == [] and store.nearest(vectors[0], MODEL, 0) == []
 
 
+def test_the_lines_vectors_never_crowd_the_chunks_out_of_nearest(opened, pg_url):
+    """The vector cache holds many more lines (what answers compare, embedded at ingest) than
+    chunks, and the lines may be nearer the question: nearest still gives k chunks, the nearest."""
+    rng = np.random.default_rng(3)
+    store = opened(pg_url)
+    docs = [Document(id=f"d{i:02d}", title=f"Doc {i}", text=f"Le texte numéro {i}.") for i in range(40)]
+    store.apply(Changes(upserts=[(d, [Chunk(d.id, 0, 0, len(d.text), d.text, d.title)]) for d in docs]))
+    stored = sorted(store.iter_chunks(), key=lambda s: s.chunk.doc_id)
+    chunks = rng.standard_normal((40, 384)).astype(np.float32)
+    chunks /= np.linalg.norm(chunks, axis=1, keepdims=True)
+    store.put_vectors({s.vector_key: v for s, v in zip(stored, chunks)}, MODEL)
+    query = chunks[0]
+    near = query + 0.05 * rng.standard_normal((2000, 384)).astype(np.float32)  # lines about the same thing
+    store.put_vectors({f"line-{i}": v / np.linalg.norm(v) for i, v in enumerate(near)}, MODEL)
+
+    got = store.nearest(query, MODEL, 10)
+    exact = [int(stored[i].id) for i in np.argsort(-(chunks @ query))[:10]]
+    assert [cid for cid, _ in got][:1] == exact[:1] and len(got) == 10
+    assert len(set(exact) & {cid for cid, _ in got}) >= 9
+    with psycopg.connect(pg_url) as db:
+        assert db.execute("SELECT count(*) FROM vectors WHERE chunk").fetchone()[0] == 40  # the index holds those
+
+
+def test_a_vector_is_searched_while_a_chunk_uses_it(opened, pg_url):
+    store = opened(pg_url)
+    doc = Document(id="d", title="Doc", text="Un texte.")
+    chunk = Chunk("d", 0, 0, len(doc.text), doc.text, doc.title)
+    store.put_vectors({chunk.content_hash: np.ones(384, np.float32) / np.sqrt(384)}, MODEL)  # ingest: before
+    assert store.nearest(np.ones(384, np.float32), MODEL, 5) == []
+    store.apply(Changes(upserts=[(doc, [chunk])]))
+    [(found, _)] = store.nearest(np.ones(384, np.float32), MODEL, 5)
+    store.apply(Changes(deletes=["d"]))
+    assert store.nearest(np.ones(384, np.float32), MODEL, 5) == []
+    with psycopg.connect(pg_url) as db:
+        assert db.execute("SELECT chunk FROM vectors").fetchall() == [(False,)]  # kept as a cache, not searched
+
+
+def test_migration_0003_marks_the_chunks_vectors_and_indexes_them_alone(opened, pg_url):
+    """A database of before 0003: one HNSW index over every vector of the model, no `chunk`."""
+    store = opened(pg_url)
+    doc = Document(id="d", title="Doc", text="Un texte.")
+    chunk = Chunk("d", 0, 0, len(doc.text), doc.text, doc.title)
+    store.apply(Changes(upserts=[(doc, [chunk])]))
+    store.put_vectors({chunk.content_hash: np.ones(384, np.float32), "a-line": np.ones(384, np.float32)}, MODEL)
+    with psycopg.connect(pg_url, autocommit=True) as db:
+        new = [r[0] for r in db.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'vectors_chunks_%'")]
+        db.execute(f"DROP INDEX {new[0]}")
+        db.execute("ALTER TABLE vectors DROP COLUMN chunk")
+        db.execute(f"CREATE INDEX vectors_hnsw_0123456789abcdef ON vectors USING hnsw ((embedding::vector(384)) "
+                   f"vector_ip_ops) WHERE model = '{MODEL}' AND vector_dims(embedding) = 384")
+        db.execute(next(m for m in migrations.migrations() if m.version == 3).sql)
+        indexes = dict(db.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'vectors' "
+                                  "AND indexdef LIKE '%hnsw%'").fetchall())
+        assert list(indexes) == new and indexes[new[0]].endswith("AND chunk)")  # the name put_vectors looks for
+        assert dict(db.execute("SELECT key, chunk FROM vectors").fetchall()) == {chunk.content_hash: True,
+                                                                                 "a-line": False}
+
+
 def test_put_vectors_adds_one_partial_hnsw_index_per_model_and_dimension(opened, pg_url):
     store = opened(pg_url)
     store.put_vectors({"a": np.ones(4, np.float32)}, "model-a")
@@ -123,13 +181,13 @@ def test_put_vectors_adds_one_partial_hnsw_index_per_model_and_dimension(opened,
 def test_upgrade_applies_each_migration_once_and_records_it(new_database):
     url = new_database(migrated=False)
 
-    assert upgrade(url) == SHIPPED == ["0001_initial", "0002_answer_cache"]
+    assert upgrade(url) == SHIPPED == ["0001_initial", "0002_answer_cache", "0003_chunk_vectors"]
     assert upgrade(url) == []
 
     with psycopg.connect(url) as db:
         rows = db.execute("SELECT version, name, applied FROM schema_migrations ORDER BY version").fetchall()
-    assert [(v, n) for v, n, _ in rows] == [(1, "initial"), (2, "answer_cache")] and rows[0][2] is not None
-    assert migrations.latest() == 2
+    assert [(v, n) for v, n, _ in rows] == [(1, "initial"), (2, "answer_cache"), (3, "chunk_vectors")]
+    assert rows[0][2] is not None and migrations.latest() == 3
 
 
 def test_a_database_whose_schema_is_behind_is_refused_until_upgraded(new_database, opened):
