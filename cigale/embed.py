@@ -187,9 +187,36 @@ class CachedEmbedder:
     def query(self, text: str) -> np.ndarray:
         vector = self._queries.get(text)
         if vector is None:
-            vector = self.inner.query(text)
+            vector = self._shared_query(text)
+            if vector is None:
+                vector = self.inner.query(text)
+                self._share_query(text, vector)
             self._queries.put(text, vector)
         return vector
+
+    # With PostgreSQL, a question's vector is shared with every worker of every machine through the
+    # answer cache's table (pruned after ANSWER_CACHE_DAYS, unlike the vector cache: questions are
+    # countless): a question another worker has met costs no model (4 workers on 2 cores answered
+    # the dev questions again at 37 answers/s, each worker embedding the three quarters it had not
+    # met; bench/load.py).
+    def _query_key(self, text: str) -> str:
+        return f"query-vector {self.model} {text_key(text)}"
+
+    def _shared_query(self, text: str) -> np.ndarray | None:
+        if self.store is None or not hasattr(self.store, "cached_answer"):
+            return None
+        try:
+            found = self.store.cached_answer(self._query_key(text))
+            vector = np.asarray(found["vector"], dtype=np.float32) if found else None
+        except (StoreError, KeyError, TypeError, ValueError) as exc:  # a saving, not a need
+            log.warning("shared question vectors unreadable: %s", exc)
+            return None
+        return vector if vector is not None and vector.shape == (self.dim,) else None
+
+    def _share_query(self, text: str, vector: np.ndarray) -> None:
+        if hasattr(self.store, "cache_answer") and not getattr(self.store, "read_only", False):
+            key, value = self._query_key(text), {"vector": [float(x) for x in vector]}
+            self._behind(lambda: self.store.cache_answer(key, value))
 
     def passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -220,7 +247,11 @@ class CachedEmbedder:
     def _persist(self, vectors: dict) -> None:
         if self.store is None or getattr(self.store, "read_only", False):
             return
-        self._pending.put(vectors)
+        self._behind(lambda: self.store.put_vectors(vectors, self.model))
+
+    def _behind(self, write) -> None:
+        """Run `write` on the writer thread: the answer never waits for the store."""
+        self._pending.put(write)
         with self._writer_lock:
             if self._writer is None or not self._writer.is_alive():
                 self._writer = threading.Thread(target=self._write, name="cigale-vector-cache", daemon=True)
@@ -229,11 +260,11 @@ class CachedEmbedder:
     def _write(self) -> None:
         while True:
             try:
-                vectors = self._pending.get(timeout=5.0)
+                write = self._pending.get(timeout=5.0)
             except queue.Empty:
                 return  # idle: the thread ends, the next miss starts another
             try:
-                self.store.put_vectors(vectors, self.model)
+                write()
             except Exception as exc:  # noqa: BLE001 - a lost cache write costs a later embedding, nothing else
                 log.warning("vector cache not written: %s", exc)
             finally:

@@ -140,3 +140,29 @@ def test_the_memory_is_bounded_and_forgets_the_least_recent_first():
     nothing = LRU(0)
     nothing.put("a", 1)
     assert nothing.get("a") is None
+
+
+def test_with_postgresql_a_question_one_worker_embedded_costs_the_others_nothing(pg_url):
+    from cigale.store.postgres import PostgresStore
+
+    question = "Quels sont les horaires de la mairie de Trets ?"
+    first, second = PostgresStore(pg_url), PostgresStore(pg_url)  # two workers, two pools
+    try:
+        one, other = Counting(), Counting()
+        writer = CachedEmbedder(one, first)
+        vector = writer.query(question)
+        writer.flush()  # written behind the answer, by the cache's own thread
+        np.testing.assert_array_equal(CachedEmbedder(other, second).query(question), vector)
+        assert (one.queries_seen, other.queries_seen) == ([question], [])
+    finally:
+        first.close()
+        second.close()
+
+
+def test_with_sqlite_question_vectors_stay_in_each_worker(store):
+    one, other = Counting(), Counting()
+    first = CachedEmbedder(one, store)
+    first.query("Où se baigner ?")
+    first.flush()
+    CachedEmbedder(other, store).query("Où se baigner ?")
+    assert other.queries_seen == ["Où se baigner ?"]  # the embedded store keeps no question vectors
