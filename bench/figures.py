@@ -338,16 +338,17 @@ vectors as ingest leaves them: every chunk's and every line's an answer may comp
 
 An answer used to cost about 120 ms of the machine's two cores (~8 answers/s): the e5 model
 embedded the question and three candidate lines. Every line an answer may compare is now
-embedded at ingest (setting `embed_lines`; `cigale init` takes about two minutes instead of one,
-and the dev corpus's 6,958 lines about 160 s more than its chunks), so that an answer embeds only
-its question, once per worker, shared by search and answer (`embed.py` `CachedEmbedder`); the
-lexical checks remember the texts they read (`analysis`, `answerability`). A question never asked
-costs about 47 ms of CPU in the server, 28 of them the model embedding it: the "never asked" rows
-(those "just started" include each worker's first reads). The dev questions asked again cost
-about 20 ms. With SQLite each worker keeps its own answer cache, so with 2 or 4 workers a
-repeated question still misses in the workers that have not answered it (the seconds of p95 of
-those rows); with PostgreSQL the answer cache is one table every worker reads. Rates vary by
-±20 % from one run to the next on this machine (two runs of the same row: 30 and 37 answers/s).
+embedded at ingest (setting `embed_lines`; `cigale init` takes about two minutes, and the dev
+corpus's 5,500 lines not yet embedded took 160 s), so an answer embeds only its question, once,
+shared by search and answer (`embed.py` `CachedEmbedder`; with PostgreSQL by every worker); the
+lexical checks remember the texts they read (`analysis`, `answerability`). The dev questions
+asked again, answer cache off (the measure of the 8 answers/s), cost about 20 ms of the server's
+CPU. A question never asked costs about 47 ms, 28 of them the model embedding it: the "never
+asked" rows stay near 30 answers/s (those "just started" include each worker's first reads).
+With SQLite each worker keeps its own answer cache and question vectors, so with 2 or 4 workers
+a repeated question still misses in the workers that have not met it (the seconds of p95 of those
+rows); with PostgreSQL both are one table every worker reads. Rates vary by ±20 % from one run
+to the next on this machine (the same row measured twice: 30 and 37 answers/s).
 
 {reliability_table(rel)}
 
